@@ -77,40 +77,39 @@ function readIfPresent(path: string): string | undefined {
 
 /**
  * Parses INI text with the `ini` package, then recovers line numbers by a plain scan so every
- * later error can say `file:line`. Dotted section names (`[backend.redis]`) are kept whole.
+ * later error can say `file:line`. Section headers are normalised first: `ini` would nest
+ * `[backend.redis]` as {backend:{redis:{}}} and read `[db] ; note` as a key.
  */
 export function parseConfigFile(path: string, text: string): ConfigFile {
   const lines = scanLines(path, text);
-  const decoded = decode(text) as Record<string, unknown>;
+  const decoded = decode(normaliseHeaders(text)) as Record<string, unknown>;
   const sections = new Map<string, IniSection>();
-  for (const [name, values] of flattenSections(decoded)) {
-    const scanned = lines.get(name);
-    const entries = new Map<string, IniEntry>();
-    for (const [key, value] of Object.entries(values)) {
-      if (Array.isArray(value)) {
-        throw new ConfigError(`${path}:${scanned?.keys.get(key) ?? scanned?.line ?? 0}: key "${key}" in [${name}] is given as a list`, {
-          hint: "write the value once, without []",
-        });
-      }
-      entries.set(key, { value: value === true ? "true" : String(value), line: scanned?.keys.get(key) ?? scanned?.line ?? 0 });
-    }
-    sections.set(name, { name, line: scanned?.line ?? 0, entries });
+  const top: Record<string, unknown> = {};
+  for (const [name, values] of Object.entries(decoded)) {
+    if (values !== null && typeof values === "object" && !Array.isArray(values)) {
+      sections.set(name, toSection(path, name, values as Record<string, unknown>, lines.get(name)));
+    } else top[name] = values;
   }
+  if (Object.keys(top).length > 0) sections.set("", toSection(path, "", top, lines.get("")));
   return { path, sections };
 }
 
-/** `ini` nests `[a.b]` as {a:{b:{}}}; this restores the dotted names. */
-function* flattenSections(obj: Record<string, unknown>, prefix = ""): Generator<[string, Record<string, unknown>]> {
-  const own: Record<string, unknown> = {};
-  const nested: [string, Record<string, unknown>][] = [];
-  for (const [key, value] of Object.entries(obj)) {
-    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      nested.push([key, value as Record<string, unknown>]);
-    } else own[key] = value;
+function normaliseHeaders(text: string): string {
+  return text.replace(/^(\s*)\[(.*)\]\s*(?:[;#].*)?$/gm, (_m, indent: string, name: string) => `${indent}[${name.trim().replace(/(?<!\\)\./g, "\\.")}]`);
+}
+
+function toSection(path: string, name: string, values: Record<string, unknown>, scanned: ScannedSection | undefined): IniSection {
+  const entries = new Map<string, IniEntry>();
+  for (const [key, value] of Object.entries(values)) {
+    const line = scanned?.keys.get(key) ?? scanned?.keys.get(`${key}[]`) ?? scanned?.line ?? 0;
+    if (typeof value === "object" && value !== null) {
+      throw new ConfigError(`${path}:${line}: key "${key}" in [${name}] is given as a list`, {
+        hint: "write the value once, without []",
+      });
+    }
+    entries.set(key, { value: value === true ? "true" : String(value), line });
   }
-  if (prefix !== "") yield [prefix, own];
-  else if (Object.keys(own).length > 0) yield ["", own];
-  for (const [key, value] of nested) yield* flattenSections(value, prefix === "" ? key : `${prefix}.${key}`);
+  return { name, line: scanned?.line ?? 0, entries };
 }
 
 interface ScannedSection {

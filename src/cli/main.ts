@@ -1,0 +1,94 @@
+import { readFileSync } from "node:fs";
+import yargs, { type Argv } from "yargs";
+import { UsageError } from "../lease/errors.js";
+import { type CommandContext, type GlobalArgs, makeContext } from "./context.js";
+import { ExitCode, exitCodeFor } from "./exit-codes.js";
+import { Output, type Streams } from "./output.js";
+import { registerCommands } from "./commands.js";
+import { normalizeWaitFlag } from "./wait-option.js";
+
+/** A command body: its parsed flags and the context in, an exit status out. */
+export type Runner = (ctx: CommandContext) => Promise<number>;
+
+/**
+ * Runs one CLI invocation and returns its exit status. The only place errors become exit
+ * statuses and messages; nothing here calls process.exit.
+ */
+export async function main(argv: string[], io: Streams = defaultStreams()): Promise<number> {
+  let runner: Runner | undefined;
+  let global: GlobalArgs = {};
+  const parser = buildParser(argv, (r, g) => {
+    runner = r;
+    global = g;
+  });
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    new Output(io).error(e, false);
+    return ExitCode.usage;
+  }
+  if (!runner) return ExitCode.ok; // --help, --version or completion printed their output.
+  return execute(runner, global, io);
+}
+
+async function execute(runner: Runner, global: GlobalArgs, io: Streams): Promise<number> {
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const ctx = makeContext(global, io, abort.signal);
+  try {
+    return await runner(ctx);
+  } catch (e) {
+    const code = exitCodeFor(e);
+    ctx.out.error(e, code === ExitCode.internal);
+    return code;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await ctx.close();
+  }
+}
+
+function buildParser(argv: string[], select: (r: Runner, g: GlobalArgs) => void): Argv {
+  const parser = yargs(normalizeWaitFlag(argv))
+    .scriptName("leasehold")
+    .usage("$0 <command> [options]\n\nTime-limited, exclusive leases on named resources.")
+    .parserConfiguration({
+      "parse-numbers": false,
+      "parse-positional-numbers": false,
+      "duplicate-arguments-array": false,
+    })
+    .option("config", { alias: "c", type: "string", describe: "config file (default: $LEASEHOLD_CONFIG, ./.leasehold.ini, $XDG_CONFIG_HOME/leasehold/config.ini, ~/.leasehold.ini)" })
+    .option("backend", { type: "string", describe: "backend name to use for every resource, overriding the config" })
+    .option("quiet", { alias: "q", type: "boolean", describe: "no informational messages on stderr (errors still shown)" })
+    .version(readVersion())
+    .help()
+    .alias("h", "help")
+    .completion("completion", "print a bash/zsh completion script: leasehold completion >> ~/.bashrc")
+    .demandCommand(1, "name a command; see leasehold --help")
+    .recommendCommands()
+    .strict()
+    .exitProcess(false)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .epilog("Exit status: 0 done/yes, 1 no (held, not held), 2 usage/config error, 3 backend error, 70 internal error.")
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg ?? "invalid arguments", { hint: "see leasehold --help" });
+    });
+  registerCommands(parser, select);
+  return parser;
+}
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    return pkg.version;
+  } catch {
+    return "unknown";
+  }
+}
+
+function defaultStreams(): Streams {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
