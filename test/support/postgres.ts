@@ -1,0 +1,140 @@
+import { execFile, spawnSync } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** A PostgreSQL server for one test file: a throw-away cluster, or the one named by the environment. */
+export interface PostgresServer {
+  /** Connection URL for the superuser, over TCP on 127.0.0.1. */
+  readonly url: string;
+  /** True when this process started the cluster, so fault tests may stop, restart and freeze it. */
+  readonly local: boolean;
+  /** Shuts the cluster down at once (`pg_ctl stop -m immediate`); connections break. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data directory. */
+  start(): Promise<void>;
+  /** SIGSTOPs the postmaster: new connections are accepted by the kernel but never answered. */
+  freeze(): void;
+  /** Undoes `freeze`. */
+  thaw(): void;
+  /** Stops the cluster and removes its directory. Safe to call twice. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Starts PostgreSQL from the machine's binaries (`initdb` + `pg_ctl`) on a free loopback port in
+ * a temp dir, or uses `LEASEHOLD_TEST_POSTGRES_URL` when set. The cluster is removed when the
+ * test process exits, even after failures.
+ */
+export async function startPostgres(): Promise<PostgresServer> {
+  const external = process.env.LEASEHOLD_TEST_POSTGRES_URL;
+  if (external) return externalServer(external);
+  const bin = findBinDir();
+  const dir = mkdtempSync(join(tmpdir(), "leasehold-pg-"));
+  const data = join(dir, "data");
+  const asPostgres = process.getuid?.() === 0;
+  if (asPostgres) chownSync(dir, ownerOf("postgres").uid, ownerOf("postgres").gid);
+  const cmd = (tool: string, args: string[]): [string, string[]] =>
+    asPostgres ? ["runuser", ["-u", "postgres", "--", join(bin, tool), ...args]] : [join(bin, tool), args];
+  let port = 0;
+  let destroyed = false;
+  const stopSync = () => {
+    const [file, args] = cmd("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+    spawnSync(file, args, { stdio: "ignore" });
+  };
+  const onExit = () => {
+    if (!destroyed) stopSync();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.on("exit", onExit);
+
+  await run(...cmd("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C"]));
+  const start = async () => {
+    const opts = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200"];
+    await run(...cmd("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", opts.join(" "), "-w", "-t", "30", "start"]));
+  };
+  // Another test file may grab the same free port between our probe and the server's bind.
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    try {
+      await start();
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw new Error(`PostgreSQL did not start: ${(e as Error).message}\n${readLog(dir)}`);
+    }
+  }
+  const postmasterPid = () => Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    local: true,
+    stop: async () => {
+      await run(...cmd("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]));
+    },
+    start,
+    freeze: () => process.kill(postmasterPid(), "SIGSTOP"),
+    thaw: () => process.kill(postmasterPid(), "SIGCONT"),
+    destroy: async () => {
+      if (destroyed) return;
+      destroyed = true;
+      try {
+        if (existsSync(join(data, "postmaster.pid"))) process.kill(postmasterPid(), "SIGCONT");
+      } catch {
+        // Already gone.
+      }
+      stopSync();
+      rmSync(dir, { recursive: true, force: true });
+      process.off("exit", onExit);
+    },
+  };
+}
+
+function externalServer(url: string): PostgresServer {
+  const refuse = () => {
+    throw new Error("fault tests need a local cluster; unset LEASEHOLD_TEST_POSTGRES_URL");
+  };
+  return { url, local: false, stop: async () => refuse(), start: async () => refuse(), freeze: refuse, thaw: refuse, destroy: async () => {} };
+}
+
+/** `LEASEHOLD_TEST_PG_BINDIR`, else the newest /usr/lib/postgresql/N/bin, else PATH. */
+function findBinDir(): string {
+  const configured = process.env.LEASEHOLD_TEST_PG_BINDIR;
+  if (configured) return configured;
+  const root = "/usr/lib/postgresql";
+  const versions = existsSync(root)
+    ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))).sort((x, y) => Number(y) - Number(x))
+    : [];
+  if (versions[0]) return join(root, versions[0], "bin");
+  const which = spawnSync("sh", ["-c", "command -v initdb"], { encoding: "utf8" }).stdout.trim();
+  if (which) return which.replace(/\/initdb$/, "");
+  throw new Error("PostgreSQL server binaries not found: run test/support/install/postgres.sh or set LEASEHOLD_TEST_POSTGRES_URL");
+}
+
+function ownerOf(user: string): { uid: number; gid: number } {
+  const out = spawnSync("id", ["-u", user], { encoding: "utf8" }).stdout.trim();
+  const gid = spawnSync("id", ["-g", user], { encoding: "utf8" }).stdout.trim();
+  if (!out) throw new Error(`user ${user} not found: run test/support/install/postgres.sh`);
+  return { uid: Number(out), gid: Number(gid) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => done(port));
+    });
+  });
+}
+
+function readLog(dir: string): string {
+  try {
+    return readFileSync(join(dir, "log"), "utf8").slice(-2000);
+  } catch {
+    return "";
+  }
+}
