@@ -9,6 +9,7 @@ import type { BackendModule } from "./types.js";
  */
 const BUILT_IN: Readonly<Record<string, () => Promise<BackendModule>>> = {
   sqlite: () => import("./sqlite/index.js"),
+  postgres: () => import("./postgres/index.js"),
   redis: () => import("./redis/index.js"),
 };
 
