@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { create } from "../../src/backends/redis/index.js";
+import type { Backend } from "../../src/backends/types.js";
+import { BackendUnavailableError } from "../../src/lease/errors.js";
+import { isHeld, type Lease } from "../../src/lease/lease.js";
+import { runCli, writeConfig } from "../support/cli.js";
+import { uniqueName } from "../support/names.js";
+import { type RedisServer, startRedis } from "../support/redis.js";
+
+// Every bound below is the configured timeout (2 s) plus room for starting Node on a busy
+// two-core machine; the point is "bounded, and not a hang", not a benchmark.
+const TIMEOUT_MS = 2_000;
+const CLI_SLACK_MS = 4_000;
+const req = { principal: "alice@test", ttlMs: 60_000 };
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  const value = await work();
+  return { value, ms: Date.now() - started };
+}
+
+async function failure(work: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+  const started = Date.now();
+  try {
+    await work();
+  } catch (error) {
+    return { error, ms: Date.now() - started };
+  }
+  throw new Error("expected the operation to fail");
+}
+
+describe("redis faults through the CLI", () => {
+  let server: RedisServer;
+  let config: string;
+
+  beforeAll(async () => {
+    server = await startRedis();
+    config = writeConfig(`redis-faults-${process.pid}.ini`, `[default]\nbackend = redis\nttl = 60s\n\n[backend.redis]\nurl = ${server.url}\ntimeout = 2s\n`);
+  });
+  afterAll(async () => {
+    await server?.destroy();
+  });
+
+  it("a stopped server makes is-held and acquire exit 3 within the timeout, and commands work again after a restart", async () => {
+    const r = uniqueName("stopped");
+    const first = await runCli(["-c", config, "acquire", r]);
+    expect(first.code).toBe(0);
+    const id = first.stdout.trim();
+    await server.stop();
+    try {
+      for (const args of [["is-held", r, id], ["acquire", uniqueName("stopped")], ["current", r]]) {
+        const { value: res, ms } = await timed(() => runCli(["-c", config, ...args]));
+        expect(res.code, res.stderr).toBe(3);
+        expect(res.stdout).toBe("");
+        expect(res.stderr).toMatch(/redis backend "redis" \(127\.0\.0\.1:\d+\): cannot connect/);
+        expect(res.stderr).toMatch(/ECONNREFUSED/);
+        expect(res.stderr).toContain("[backend.redis]");
+        expect(ms).toBeLessThan(TIMEOUT_MS + CLI_SLACK_MS);
+      }
+    } finally {
+      await server.start();
+    }
+    // The server ran without persistence, so the lease is gone: the durability truth in the docs.
+    const again = await runCli(["-c", config, "acquire", r]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await runCli(["-c", config, "is-held", r, again.stdout.trim()])).code).toBe(0);
+  }, 60_000);
+
+  it("a frozen server (SIGSTOP) makes is-held exit 3 with a timeout message, not a hang", async () => {
+    const r = uniqueName("frozen");
+    const first = await runCli(["-c", config, "acquire", r]);
+    expect(first.code).toBe(0);
+    server.pause();
+    try {
+      for (const args of [["is-held", r, first.stdout.trim()], ["acquire", uniqueName("frozen")]]) {
+        const { value: res, ms } = await timed(() => runCli(["-c", config, ...args]));
+        expect(res.code, res.stderr).toBe(3);
+        expect(res.stdout).toBe("");
+        expect(res.stderr).toMatch(/no answer within 2000 ms/);
+        expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 100);
+        expect(ms).toBeLessThan(TIMEOUT_MS + CLI_SLACK_MS);
+      }
+    } finally {
+      server.resume();
+    }
+    expect((await runCli(["-c", config, "is-held", r, first.stdout.trim()])).code).toBe(0);
+  }, 60_000);
+});
+
+describe("redis authentication through the CLI", () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedis({ password: "s3cret-pw" });
+  });
+  afterAll(async () => {
+    await server?.destroy();
+  });
+
+  const ini = (auth: string) =>
+    writeConfig(`redis-auth-${Math.random().toString(36).slice(2)}.ini`, `[default]\nbackend = redis\n\n[backend.redis]\nurl = ${server.url}\ntimeout = 2s\n${auth}`);
+
+  it("a wrong password is exit 3 'authentication failed', and the password never appears in the message", async () => {
+    const res = await runCli(["-c", ini("password = wrong-pw\n"), "acquire", uniqueName("auth")]);
+    expect(res.code).toBe(3);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toMatch(/authentication failed/);
+    expect(res.stderr).not.toContain("wrong-pw");
+  }, 30_000);
+
+  it("a missing password is exit 3 'authentication failed'", async () => {
+    const res = await runCli(["-c", ini(""), "is-held", uniqueName("auth"), "abcdefghijklmnopqrstuvwx"]);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(/authentication failed/);
+  }, 30_000);
+
+  it("the right password works, from the password option, from ${VAR}, or inside the url", async () => {
+    expect((await runCli(["-c", ini("password = s3cret-pw\n"), "acquire", uniqueName("auth")])).code).toBe(0);
+    const viaEnv = await runCli(["-c", ini("password = ${TEST_REDIS_PW}\n"), "acquire", uniqueName("auth")], { env: { TEST_REDIS_PW: "s3cret-pw" } });
+    expect(viaEnv.code, viaEnv.stderr).toBe(0);
+    const inUrl = writeConfig(`redis-auth-url-${process.pid}.ini`, `[backend.redis]\nurl = redis://:s3cret-pw@127.0.0.1:${server.port}/0\n`);
+    const res = await runCli(["-c", inUrl, "--backend", "redis", "acquire", uniqueName("auth")]);
+    expect(res.code, res.stderr).toBe(0);
+  }, 30_000);
+});
+
+describe("one long-lived redis client across an outage", () => {
+  let server: RedisServer;
+  let backend: Backend;
+  beforeAll(async () => {
+    server = await startRedis();
+    backend = await create({ name: "redis", options: { url: server.url, prefix: "leasehold:" }, timeoutMs: TIMEOUT_MS });
+  });
+  afterAll(async () => {
+    await backend?.close();
+    await server?.destroy();
+  });
+
+  it("fails every kind of call with BackendUnavailableError within the timeout while down, then recovers", async () => {
+    const r = uniqueName("outage");
+    const lease = (await backend.acquire(r, req)) as Lease;
+    expect(isHeld(lease)).toBe(false);
+    await server.stop();
+    const calls: Array<() => Promise<unknown>> = [
+      () => backend.acquire(uniqueName("outage"), req),
+      () => backend.renew(r, lease.id, 60_000),
+      () => backend.release(r, lease.id),
+      () => backend.isHeld(r, lease.id),
+      () => backend.current(r),
+      async () => {
+        for await (const _ of backend.list()) void _;
+      },
+      () => backend.forceRelease(r),
+      () => backend.waitForChange(r, Date.now() + 60_000, new AbortController().signal),
+    ];
+    try {
+      for (const call of calls) {
+        const { error, ms } = await failure(call);
+        expect(error).toBeInstanceOf(BackendUnavailableError);
+        expect((error as Error).message).toMatch(/redis backend "redis"/);
+        expect(ms).toBeLessThan(TIMEOUT_MS + 500);
+      }
+    } finally {
+      await server.start();
+    }
+    // ioredis reconnects in the background; give it a moment, then the same client works.
+    let result: unknown;
+    for (let i = 0; i < 50; i++) {
+      try {
+        result = await backend.acquire(r, req);
+        break;
+      } catch {
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    }
+    expect(result).toMatchObject({ resource: r });
+  }, 60_000);
+
+  it("a waiter whose server is frozen returns or fails within the timeout instead of hanging", async () => {
+    const r = uniqueName("frozen-wait");
+    const lease = (await backend.acquire(r, req)) as Lease;
+    expect(lease.id).toBeDefined();
+    server.pause();
+    try {
+      const started = Date.now();
+      await backend.waitForChange(r, Date.now() + 60_000, new AbortController().signal).catch((e) => {
+        expect(e).toBeInstanceOf(BackendUnavailableError);
+      });
+      expect(Date.now() - started).toBeLessThan(2 * TIMEOUT_MS + 500);
+    } finally {
+      server.resume();
+    }
+  }, 30_000);
+});
