@@ -1,0 +1,86 @@
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { ConfigError } from "../../lease/errors.js";
+import type { BackendContext } from "../types.js";
+
+/** The validated settings of one `[backend.NAME]` section of type s3. */
+export interface S3Settings {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly sse: "AES256" | "aws:kms" | undefined;
+  readonly kmsKeyId: string | undefined;
+  readonly client: S3ClientConfig;
+}
+
+/**
+ * Turns options into S3Client settings. Every request is bounded: a connect timeout and a
+ * per-request timeout no longer than the backend `timeout`, and few attempts, so a dead endpoint
+ * fails within the bound instead of retrying for minutes.
+ * @throws ConfigError for a missing bucket, half a key pair, or an unknown `sse`.
+ */
+export function readSettings(ctx: BackendContext): S3Settings {
+  const o = ctx.options;
+  const str = (k: string) => (typeof o[k] === "string" && o[k] !== "" ? (o[k] as string) : undefined);
+  const bucket = str("bucket");
+  if (!bucket) {
+    throw new ConfigError(`[backend.${ctx.name}] bucket is required for an s3 backend`, { hint: `add bucket = my-bucket to [backend.${ctx.name}]` });
+  }
+  const keyId = str("access_key_id");
+  const secret = str("secret_access_key");
+  if ((keyId === undefined) !== (secret === undefined)) {
+    throw new ConfigError(`[backend.${ctx.name}] access_key_id and secret_access_key must be set together`);
+  }
+  const sse = parseSse(ctx.name, str("sse"), str("kms_key_id"));
+  const endpoint = str("endpoint");
+  const region = str("region") ?? (endpoint !== undefined && !process.env.AWS_REGION ? "us-east-1" : undefined);
+  const requestMs = Math.min((o.request_timeout as number | undefined) ?? ctx.timeoutMs, ctx.timeoutMs);
+  const client: S3ClientConfig = {
+    forcePathStyle: o.force_path_style === true,
+    maxAttempts: Math.max(1, (o.max_attempts as number | undefined) ?? 3),
+    requestHandler: { connectionTimeout: Math.min(requestMs, 3000), requestTimeout: requestMs },
+    // Payloads are small strings; the newer default checksum headers are refused by some
+    // S3-compatible servers (Ceph RGW 16 with streamed bodies), and ETags cover integrity.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    ...(endpoint !== undefined ? { endpoint } : {}),
+    ...(region !== undefined ? { region } : {}),
+    ...(str("profile") !== undefined ? { profile: str("profile")! } : {}),
+    ...(keyId !== undefined && secret !== undefined
+      ? { credentials: { accessKeyId: keyId, secretAccessKey: secret, ...(str("session_token") ? { sessionToken: str("session_token")! } : {}) } }
+      : {}),
+  };
+  return { bucket, prefix: (o.prefix as string | undefined) ?? "leasehold/", sse: sse.sse, kmsKeyId: sse.kmsKeyId, client };
+}
+
+function parseSse(name: string, sse: string | undefined, kmsKeyId: string | undefined) {
+  const mode = sse ?? (kmsKeyId !== undefined ? "aws:kms" : undefined);
+  if (mode !== undefined && mode !== "AES256" && mode !== "aws:kms") {
+    throw new ConfigError(`[backend.${name}] sse must be AES256 or aws:kms, found ${JSON.stringify(mode)}`);
+  }
+  return { sse: mode as "AES256" | "aws:kms" | undefined, kmsKeyId };
+}
+
+/**
+ * Creates the SDK client, adding the response's `Date` header to every output and error as
+ * `$serverDate`: the server's clock is the only clock leasehold trusts for expiry.
+ */
+export function createClient(config: S3ClientConfig): S3Client {
+  // The SDK's Node-version notice would be the only line a CLI user sees on stderr for every run.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const client = new S3Client(config);
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        const result = await next(args);
+        const date = (result.response as { headers?: Record<string, string> }).headers?.date;
+        if (result.output && date) Object.assign(result.output, { $serverDate: date });
+        return result;
+      } catch (e) {
+        const date = (e as { $response?: { headers?: Record<string, string> } }).$response?.headers?.date;
+        if (e && typeof e === "object" && date) Object.assign(e, { $serverDate: date });
+        throw e;
+      }
+    },
+    { step: "build", name: "leaseholdServerDate" },
+  );
+  return client;
+}
