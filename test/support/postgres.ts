@@ -17,7 +17,10 @@ export interface PostgresServer {
   stop(): Promise<void>;
   /** Starts it again on the same port and data directory. */
   start(): Promise<void>;
-  /** SIGSTOPs the postmaster: new connections are accepted by the kernel but never answered. */
+  /**
+   * SIGSTOPs the postmaster and every server process: the kernel still accepts connections and
+   * takes data, but nothing answers, like a hung host.
+   */
   freeze(): void;
   /** Undoes `freeze`. */
   thaw(): void;
@@ -47,14 +50,22 @@ export async function startPostgres(): Promise<PostgresServer> {
     spawnSync(file, args, { stdio: "ignore" });
   };
   const onExit = () => {
-    if (!destroyed) stopSync();
+    if (!destroyed) {
+      try {
+        // A frozen cluster would ignore the stop request until continued.
+        signalCluster(Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]), "SIGCONT");
+      } catch {
+        // Not running.
+      }
+      stopSync();
+    }
     rmSync(dir, { recursive: true, force: true });
   };
   process.on("exit", onExit);
 
   await run(...cmd("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C"]));
   const start = async () => {
-    const opts = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200"];
+    const opts = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", "-c fsync=off", "-c full_page_writes=off", "-c max_connections=200"];
     await run(...cmd("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", opts.join(" "), "-w", "-t", "30", "start"]));
   };
   // Another test file may grab the same free port between our probe and the server's bind.
@@ -75,13 +86,13 @@ export async function startPostgres(): Promise<PostgresServer> {
       await run(...cmd("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]));
     },
     start,
-    freeze: () => process.kill(postmasterPid(), "SIGSTOP"),
-    thaw: () => process.kill(postmasterPid(), "SIGCONT"),
+    freeze: () => signalCluster(postmasterPid(), "SIGSTOP"),
+    thaw: () => signalCluster(postmasterPid(), "SIGCONT"),
     destroy: async () => {
       if (destroyed) return;
       destroyed = true;
       try {
-        if (existsSync(join(data, "postmaster.pid"))) process.kill(postmasterPid(), "SIGCONT");
+        if (existsSync(join(data, "postmaster.pid"))) signalCluster(postmasterPid(), "SIGCONT");
       } catch {
         // Already gone.
       }
@@ -118,6 +129,29 @@ function ownerOf(user: string): { uid: number; gid: number } {
   const gid = spawnSync("id", ["-g", user], { encoding: "utf8" }).stdout.trim();
   if (!out) throw new Error(`user ${user} not found: run test/support/install/postgres.sh`);
   return { uid: Number(out), gid: Number(gid) };
+}
+
+/** Signals the postmaster and its children (the backends serving open connections). */
+function signalCluster(postmaster: number, signal: NodeJS.Signals): void {
+  const children = readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        // Field 4 of /proc/PID/stat is the parent pid; the name field before it may hold spaces.
+        const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmaster;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  for (const pid of [postmaster, ...children]) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Exited meanwhile.
+    }
+  }
 }
 
 function freePort(): Promise<number> {

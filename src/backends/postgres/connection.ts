@@ -10,6 +10,8 @@ import { DeadlineError } from "./errors.js";
 export class Connection {
   #current: Opening | undefined;
   #closed = false;
+  /** Statements run one at a time: pg would queue them anyway, and deprecates doing so. */
+  #tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: pg.ClientConfig,
@@ -21,10 +23,14 @@ export class Connection {
    * Rejects with pg's error, a socket error or DeadlineError; callers translate.
    */
   async query<R extends pg.QueryResultRow>(text: string, values?: unknown[], deadline = Date.now() + this.timeoutMs): Promise<pg.QueryResult<R>> {
-    return this.#bounded(deadline, async () => {
-      const client = await this.#connected();
-      return values === undefined ? client.query<R>(text) : client.query<R>(text, values);
-    });
+    const turn = this.#tail.then(() =>
+      this.#bounded(deadline, async () => {
+        const client = await this.#connected();
+        return values === undefined ? client.query<R>(text) : client.query<R>(text, values);
+      }),
+    );
+    this.#tail = turn.catch(() => {});
+    return turn;
   }
 
   /** Tears the connection down without waiting for the server (which may be frozen). */
@@ -52,7 +58,9 @@ export class Connection {
   }
 
   async #bounded<T>(deadline: number, work: () => Promise<T>): Promise<T> {
-    const ms = Math.max(1, deadline - Date.now());
+    const ms = deadline - Date.now();
+    // Spent the whole budget waiting for earlier statements: give up without blaming the connection.
+    if (ms <= 0) throw new DeadlineError(this.timeoutMs);
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new DeadlineError(this.timeoutMs)), ms);
