@@ -1,0 +1,186 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** One etcd member started by the tests, on loopback ports of its own. */
+export interface EtcdMember {
+  readonly name: string;
+  /** `http://127.0.0.1:PORT`, for `endpoints`. */
+  readonly clientUrl: string;
+  /** Kills the member (SIGKILL, like a crashed host); its data dir stays for `start`. */
+  stop(): Promise<void>;
+  /** Starts it again on the same ports and data dir; resolves once it answers /health. */
+  start(): Promise<void>;
+  /** SIGSTOPs it: connections are accepted by the kernel but never answered. */
+  freeze(): void;
+  /** Undoes `freeze`. */
+  thaw(): void;
+}
+
+/** A throw-away etcd cluster (one or more members) for one test file. */
+export interface EtcdCluster {
+  readonly members: readonly EtcdMember[];
+  /** Every member's client URL, comma-separated, as `endpoints =` takes them. */
+  readonly endpoints: string;
+  /** Kills every member and removes the temp dir. Safe to call twice. */
+  destroy(): Promise<void>;
+}
+
+/** The etcd binary: `LEASEHOLD_TEST_ETCD_BIN`, else `etcd` on PATH (Debian's etcd-server). */
+function etcdBinary(): string {
+  const configured = process.env.LEASEHOLD_TEST_ETCD_BIN;
+  if (configured) return configured;
+  const found = spawnSync("sh", ["-c", "command -v etcd"], { encoding: "utf8" }).stdout.trim();
+  if (!found) throw new Error("etcd not found: run test/support/install/etcd.sh (Debian etcd-server) or set LEASEHOLD_TEST_ETCD_BIN");
+  return found;
+}
+
+/**
+ * Starts an etcd cluster of `size` members on free 127.0.0.1 ports, data on tmpfs when the
+ * machine has /dev/shm. Members are killed and the directory removed when the test process
+ * exits, even after failures.
+ */
+export async function startEtcd(size = 1): Promise<EtcdCluster> {
+  const bin = etcdBinary();
+  const base = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+  const dir = mkdtempSync(join(base, "leasehold-etcd-"));
+  const children = new Set<ChildProcess>();
+  let destroyed = false;
+  const killAll = () => {
+    for (const child of children) {
+      try {
+        child.kill("SIGCONT");
+        child.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  const onExit = () => {
+    killAll();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.on("exit", onExit);
+
+  // Another test file may take a port between our probe and etcd's bind: retry with new ports.
+  for (let attempt = 1; ; attempt++) {
+    const specs = await Promise.all(
+      Array.from({ length: size }, async (_, i) => ({ name: `m${i}`, client: await freePort(), peer: await freePort() })),
+    );
+    const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(",");
+    const members = specs.map((s) => makeMember(bin, dir, s, initialCluster, children));
+    try {
+      // Members of a new cluster wait for each other before answering /health: start them together.
+      await Promise.all(members.map((m) => m.start()));
+      return {
+        members,
+        endpoints: members.map((m) => m.clientUrl).join(","),
+        destroy: async () => {
+          if (destroyed) return;
+          destroyed = true;
+          killAll();
+          await Promise.all([...children].map((c) => exited(c)));
+          rmSync(dir, { recursive: true, force: true });
+          process.off("exit", onExit);
+        },
+      };
+    } catch (e) {
+      killAll();
+      await Promise.all([...children].map((c) => exited(c)));
+      rmSync(join(dir, "data"), { recursive: true, force: true });
+      if (attempt >= 3) {
+        rmSync(dir, { recursive: true, force: true });
+        process.off("exit", onExit);
+        throw e;
+      }
+    }
+  }
+}
+
+interface MemberSpec {
+  name: string;
+  client: number;
+  peer: number;
+}
+
+function makeMember(bin: string, dir: string, s: MemberSpec, initialCluster: string, children: Set<ChildProcess>): EtcdMember {
+  const clientUrl = `http://127.0.0.1:${s.client}`;
+  const log = join(dir, `${s.name}.log`);
+  let child: ChildProcess | undefined;
+  const args = [
+    "--name", s.name,
+    "--data-dir", join(dir, "data", s.name),
+    "--listen-client-urls", clientUrl,
+    "--advertise-client-urls", clientUrl,
+    "--listen-peer-urls", `http://127.0.0.1:${s.peer}`,
+    "--initial-advertise-peer-urls", `http://127.0.0.1:${s.peer}`,
+    "--initial-cluster", initialCluster,
+    "--initial-cluster-state", "new",
+    "--logger", "zap",
+    "--log-outputs", log,
+  ];
+  return {
+    name: s.name,
+    clientUrl,
+    async start() {
+      const c = spawn(bin, args, { stdio: "ignore" });
+      child = c;
+      children.add(c);
+      c.once("exit", () => children.delete(c));
+      await waitHealthy(clientUrl, c, log);
+    },
+    async stop() {
+      if (!child) return;
+      const c = child;
+      child = undefined;
+      c.kill("SIGCONT");
+      c.kill("SIGKILL");
+      await exited(c);
+    },
+    freeze: () => child?.kill("SIGSTOP"),
+    thaw: () => child?.kill("SIGCONT"),
+  };
+}
+
+/** Polls the member's /health until it reports healthy (a quorum exists), up to 20 s. */
+async function waitHealthy(url: string, child: ChildProcess, log: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`etcd exited at start:\n${tail(log)}`);
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+      const body = (await res.json()) as { health?: string };
+      if (body.health === "true") return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`etcd at ${url} not healthy after 20 s:\n${tail(log)}`);
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => child.once("exit", () => done()));
+}
+
+function tail(path: string): string {
+  try {
+    return readFileSync(path, "utf8").slice(-2000);
+  } catch {
+    return "";
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => done(port));
+    });
+  });
+}
