@@ -11,6 +11,7 @@ const BUILT_IN: Readonly<Record<string, () => Promise<BackendModule>>> = {
   sqlite: () => import("./sqlite/index.js"),
   postgres: () => import("./postgres/index.js"),
   redis: () => import("./redis/index.js"),
+  etcd: () => import("./etcd/index.js"),
   s3: () => import("./s3/index.js"),
 };
 
