@@ -33,10 +33,11 @@ export function translateRedisError(ctx: FailureContext, cause: unknown): Backen
       hint: `check username and password (or the url's user:password) in ${section}`,
     });
   }
-  if (/^NOPERM/.test(message)) {
-    return new BackendUnavailableError(`${where}: permission denied: ${message}`, {
+  // NOPERM for a command we send; the other wording for a command a script calls (Redis 7).
+  if (/^NOPERM|can't run this command|no permissions to access/i.test(message)) {
+    return new BackendUnavailableError(`${where}: permission denied by the server's ACL: ${message}`, {
       cause,
-      hint: "the Redis ACL user needs EVAL/EVALSHA, HGET, PTTL, SCAN, SUBSCRIBE and PUBLISH on the prefix's keys and channels",
+      hint: `give the user the commands, keys (~PREFIX*) and channels (&PREFIX*) listed in docs/backends/redis.md, or check prefix in ${section}`,
     });
   }
   if (cause instanceof RedisTimeoutError || /Command timed out|ETIMEDOUT|timed? ?out/i.test(message)) {
