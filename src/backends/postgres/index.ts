@@ -148,8 +148,11 @@ class PostgresBackend implements Backend {
     try {
       await this.#db.query(firstUseScript(this.names, withSchema), undefined, deadline);
     } catch (e) {
+      const code = (e as { code?: string }).code ?? "";
+      // A missing schema shows up as a missing table first; now we know, create both.
+      if (code === MISSING_SCHEMA && !withSchema) return this.#createTable(true, deadline);
       // The implicit transaction rolled back; a racing creator may have made it meanwhile.
-      if (!ALREADY_CREATED.has((e as { code?: string }).code ?? "")) throw e;
+      if (!ALREADY_CREATED.has(code)) throw e;
     }
   }
 }

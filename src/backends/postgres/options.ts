@@ -55,7 +55,9 @@ export function settingsFrom(ctx: BackendContext): PostgresSettings {
   };
   const ssl = sslFrom(ctx.name, str("sslmode"), str("ssl_ca"), str("ssl_cert"), str("ssl_key"));
   if (ssl !== undefined) client.ssl = ssl;
-  return { client, schema: str("schema") ?? "public", table: str("table") ?? "leasehold_leases", where: describeTarget(client) };
+  // An explicitly empty schema or table is passed on, to be refused, not replaced by the default.
+  const ident = (k: string, fallback: string) => (typeof o[k] === "string" ? (o[k] as string) : fallback);
+  return { client, schema: ident("schema", "public"), table: ident("table", "leasehold_leases"), where: describeTarget(client) };
 }
 
 function sslFrom(name: string, mode: string | undefined, ca?: string, cert?: string, key?: string): false | ConnectionOptions | undefined {
