@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { create } from "../../src/backends/etcd/index.js";
+import type { Backend } from "../../src/backends/types.js";
 
 /** One etcd member started by the tests, on loopback ports of its own. */
 export interface EtcdMember {
@@ -26,6 +28,15 @@ export interface EtcdCluster {
   readonly endpoints: string;
   /** Kills every member and removes the temp dir. Safe to call twice. */
   destroy(): Promise<void>;
+}
+
+/** A backend client as the registry would build it from `[backend.etcd] endpoints = …`. */
+export function etcdClient(endpoints: string, timeoutMs = 10_000): Promise<Backend> {
+  return create({
+    name: "etcd",
+    options: { endpoints: endpoints.split(","), prefix: "/leasehold-test/", dial_timeout: 2000, command_timeout: 5000 },
+    timeoutMs,
+  });
 }
 
 /** The etcd binary: `LEASEHOLD_TEST_ETCD_BIN`, else `etcd` on PATH (Debian's etcd-server). */

@@ -75,5 +75,6 @@ function redact(endpoint: string): string {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, " ").trim().slice(0, 300);
+  // gRPC appends an empty "Resolution note:" to connection errors; it says nothing to a user.
+  return text.replace(/\s+/g, " ").replace(/\.? ?Resolution note:\s*$/, "").trim().slice(0, 300);
 }
