@@ -165,4 +165,33 @@ describe("postgres backend: names, schemas, first use, privileges", () => {
     expect(await owner.forceRelease(r)).toBe(true);
     expect(isHeld(await app.acquire(r, req()))).toBe(false);
   });
+
+  it("answers reads on a table that does not exist yet without creating it", async () => {
+    const b = await open({ schema: "nowhere", table: "not_yet" });
+    const r = uniqueName("no-table");
+    expect(await b.current(r)).toBeUndefined();
+    expect(await b.isHeld(r, "abcdefghijklmnopqrstuvwx")).toBe(false);
+    expect(await b.release(r, "abcdefghijklmnopqrstuvwx")).toBe(false);
+    expect(await b.renew(r, "abcdefghijklmnopqrstuvwx", 60_000)).toBeUndefined();
+    expect(await b.forceRelease(r)).toBe(false);
+    expect(await listed(b)).toEqual([]);
+    const { rows } = await admin.query("SELECT to_regnamespace('nowhere') IS NULL AS absent");
+    expect(rows[0].absent).toBe(true);
+  });
+
+  it("wakes a waiter when the holder shortens its lease, at the new expiry", async () => {
+    const a = await open();
+    const b = await open();
+    const r = uniqueName("shortened");
+    const lease = leaseOf(await a.acquire(r, req()));
+    const started = Date.now();
+    const waiting = b.waitForChange(r, started + 60_000, new AbortController().signal);
+    await new Promise((done) => setTimeout(done, 300));
+    expect(await a.renew(r, lease.id, 700)).toBeDefined();
+    await waiting;
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(900);
+    expect(waited).toBeLessThan(5_000);
+    expect(isHeld(await b.acquire(r, req("bob@test")))).toBe(false);
+  }, 30_000);
 });

@@ -53,7 +53,7 @@ class PostgresBackend implements Backend {
   async acquire(resource: string, req: AcquireRequest): Promise<Lease | Held> {
     const values = [resource, newLeaseId(), req.principal, req.reason ?? null, req.ttlMs];
     for (let attempt = 1; attempt <= ACQUIRE_ATTEMPTS; attempt++) {
-      const { rows } = await this.#run<AcquireRow>(this.#sql.acquire, values);
+      const { rows } = await this.#run<AcquireRow>(this.#sql.acquire, values, true);
       const row = rows[0];
       if (row) return row.granted ? toLease(row) : { status: "held", holder: toLease(row) };
       // Neither branch saw a row: a competing acquire committed after this statement's
@@ -125,10 +125,11 @@ class PostgresBackend implements Backend {
 
   /**
    * Runs one statement within the timeout. Only when the table (or its schema or sequence) is
-   * missing does it create them and run the statement again, so the usual path stays one
-   * round trip and no process pays for a schema check.
+   * missing does acquire (`create`) create them and run the statement again, so the usual path
+   * stays one round trip and no process pays for a schema check; the other operations answer
+   * as for an empty table, so a role that may only read never attempts DDL.
    */
-  async #run<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+  async #run<R extends pg.QueryResultRow>(text: string, values: unknown[], create = false): Promise<pg.QueryResult<R>> {
     const deadline = Date.now() + this.ctx.timeoutMs;
     try {
       try {
@@ -136,6 +137,8 @@ class PostgresBackend implements Backend {
       } catch (e) {
         const code = (e as { code?: string }).code;
         if (code !== MISSING_TABLE && code !== MISSING_SCHEMA) throw e;
+        // No table yet means no leases: only acquire needs to create it.
+        if (!create) return { rows: [], rowCount: 0, command: "", oid: 0, fields: [] };
         await this.#createTable(code === MISSING_SCHEMA, deadline);
         return await this.#db.query<R>(text, values, deadline);
       }

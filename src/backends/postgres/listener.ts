@@ -1,17 +1,22 @@
 import type pg from "pg";
 import { DeadlineError } from "./errors.js";
 import { endWithoutWaiting, type Opening, openClient } from "./connection.js";
+import { RENEWED } from "./statements.js";
+
+/** What a waiter is told: its resource was released or renewed, or the connection broke. */
+export type ListenerEvent = "released" | "renewed" | "broken";
+
 
 /**
  * A dedicated connection that LISTENs on the table's release channel and wakes the waiters of
- * a resource when a release or force-release NOTIFYs its name. Opened on the first wait only
+ * a resource when a release, force-release or renewal NOTIFYs its name. Opened on the first wait only
  * (acquire without --wait never pays for it). If the connection breaks, every waiter is woken
  * (waking early is allowed: callers re-try acquire, which reports an unreachable server) and the
  * next wait reconnects.
  */
 export class ReleaseListener {
   #current: { opening: Opening; ready: Promise<void> } | undefined;
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters = new Map<string, Set<(event: ListenerEvent) => void>>();
 
   constructor(
     private readonly config: pg.ClientConfig,
@@ -20,11 +25,11 @@ export class ReleaseListener {
   ) {}
 
   /**
-   * Calls `wake` when `resource` is released, or when the connection breaks. Resolves once
+   * Calls `wake` when `resource` changes hands or expiry, or when the connection breaks. Resolves once
    * LISTEN is in effect, so a release after that is never missed. Returns the unsubscriber.
    * Rejects with pg's error or DeadlineError when the server cannot be reached in time.
    */
-  async subscribe(resource: string, wake: () => void): Promise<() => void> {
+  async subscribe(resource: string, wake: (event: ListenerEvent) => void): Promise<() => void> {
     let set = this.#waiters.get(resource);
     if (!set) this.#waiters.set(resource, (set = new Set()));
     set.add(wake);
@@ -58,11 +63,12 @@ export class ReleaseListener {
       if (this.#current !== current) return;
       this.#current = undefined;
       void endWithoutWaiting(opening);
-      for (const set of this.#waiters.values()) for (const wake of set) wake();
+      for (const set of this.#waiters.values()) for (const wake of set) wake("broken");
     };
     client.on("notification", (msg) => {
       if (msg.channel !== this.channel || msg.payload === undefined) return;
-      for (const wake of this.#waiters.get(msg.payload) ?? []) wake();
+      const event = msg.payload[0] === RENEWED ? "renewed" : "released";
+      for (const wake of this.#waiters.get(msg.payload.slice(1)) ?? []) wake(event);
     });
     client.on("error", broken);
     client.on("end", broken);

@@ -1,5 +1,12 @@
 import type { TableNames } from "./schema.js";
 
+/**
+ * NOTIFY payloads are one letter for the event, then the resource name. Resource names are at
+ * most 512 bytes, well under NOTIFY's 8000-byte payload limit.
+ */
+export const RELEASED = "R";
+export const RENEWED = "E";
+
 /** The row shape every statement that returns leases yields. */
 export interface LeaseRow {
   resource: string;
@@ -27,7 +34,7 @@ export interface Statements {
   readonly release: string;
   /** $1 resource, $2 only this id or NULL; one row when released */
   readonly forceRelease: string;
-  /** $1 resource, $2 id, $3 ttl ms */
+  /** $1 resource, $2 id, $3 ttl ms; notifies waiters, who re-read the expiry */
   readonly renew: string;
   /** $1 resource */
   readonly current: string;
@@ -43,7 +50,7 @@ const TTL = (p: string) => `now() + ${p}::float8 * interval '1 millisecond'`;
 
 /** Builds the statements for one lease table; names are already validated and quoted. */
 export function statementsFor(n: TableNames): Statements {
-  const notify = `pg_notify('${n.channel}', resource)`;
+  const notify = (kind: string) => `pg_notify('${n.channel}', '${kind}' || resource)`;
   const vacate = "id = NULL, principal = NULL, reason = NULL, created_at = NULL, expires_at = NULL";
   return {
     // Takes a free, released or expired row, or inserts a new one. When the row is live the
@@ -70,15 +77,18 @@ SELECT false, ${COLS}, now() FROM ${n.table}
     release: `WITH gone AS (
   UPDATE ${n.table} SET ${vacate} WHERE resource = $1 AND id = $2 AND expires_at > now() RETURNING resource
 )
-SELECT ${notify} FROM gone`,
+SELECT ${notify(RELEASED)} FROM gone`,
     forceRelease: `WITH gone AS (
   UPDATE ${n.table} SET ${vacate}
   WHERE resource = $1 AND ${LIVE} AND ($2::text IS NULL OR id = $2) RETURNING resource
 )
-SELECT ${notify} FROM gone`,
-    renew: `UPDATE ${n.table} SET expires_at = ${TTL("$3")}
-WHERE resource = $1 AND id = $2 AND expires_at > now()
-RETURNING ${COLS}, now() AS db_now`,
+SELECT ${notify(RELEASED)} FROM gone`,
+    // Notifies too: a waiter timed to the old expiry must learn of a shorter one.
+    renew: `WITH renewed AS (
+  UPDATE ${n.table} SET expires_at = ${TTL("$3")}
+  WHERE resource = $1 AND id = $2 AND expires_at > now() RETURNING ${COLS}
+)
+SELECT ${COLS}, now() AS db_now, ${notify(RENEWED)} AS notified FROM renewed`,
     current: `SELECT ${COLS}, now() AS db_now FROM ${n.table} WHERE resource = $1 AND ${LIVE}`,
     isHeld: `SELECT 1 FROM ${n.table} WHERE resource = $1 AND id = $2 AND expires_at > now()`,
     // The range start lets the primary key index skip to the prefix; LIKE (wildcards escaped)
