@@ -55,7 +55,7 @@ describe("s3 faults through the CLI (timeout = 3s)", () => {
         const { value: res, ms } = await timed(() => runCli(["-c", config, ...args]));
         expect(res.code, res.stderr).toBe(3);
         expect(res.stdout).toBe("");
-        expect(res.stderr).toMatch(/s3 backend "s3" \(bucket leases\)/);
+        expect(res.stderr).toMatch(/s3 backend "s3" \(bucket leases\): cannot connect \(ECONNREFUSED\)/);
         expect(res.stderr).toContain("[backend.s3]");
         expect(res.stderr).not.toContain(rgw.secretAccessKey);
         expect(ms).toBeLessThan(CLI_TIMEOUT_MS + CLI_SLACK_MS);

@@ -40,7 +40,13 @@ export function classifyS3Error(cause: unknown, ctx: ErrorContext): S3Outcome | 
     });
   }
   if (ctx.write && status !== undefined && status >= 500) return "unknown";
-  if (name === "AbortError" || name === "TimeoutError" || name === "RequestTimeout" || NETWORK_CODES.has(err.code ?? "")) {
+  if (NETWORK_CODES.has(err.code ?? "") && err.code !== "ETIMEDOUT") {
+    return new BackendUnavailableError(`${where}: cannot connect (${err.code})`, {
+      cause,
+      hint: `check that the endpoint in [backend.${ctx.backend}] is right and the server is up`,
+    });
+  }
+  if (name === "AbortError" || name === "TimeoutError" || name === "RequestTimeout" || err.code === "ETIMEDOUT") {
     return new BackendUnavailableError(`${where}: no answer within ${ctx.timeoutMs / 1000}s (${err.code ?? name})`, {
       cause,
       hint: `check that the endpoint is reachable, or raise timeout in [backend.${ctx.backend}]`,
