@@ -143,7 +143,9 @@ export class S3Backend implements Backend {
       const out = await this.#store.write(key, step.write, step.condition, signal);
       // The write's reply Date stands in for its Last-Modified (the same second, bar a
       // boundary crossed while replying); time left counts from the latest the write can be.
-      if (typeof out === "object") return step.done(toLease(resource, step.write, out.serverNowMs, out.serverNowMs + SKEW_MARGIN_MS));
+      if (typeof out === "object" && !Number.isNaN(out.serverNowMs)) {
+        return step.done(toLease(resource, step.write, out.serverNowMs, out.serverNowMs + SKEW_MARGIN_MS));
+      }
       const before = snap.etag;
       snap = await this.#store.read(key, signal);
       if (snap.record?.writeId === step.write.writeId) {
@@ -156,7 +158,7 @@ export class S3Backend implements Backend {
         requoted = true;
       }
     }
-    throw new BackendUnavailableError(`s3 backend: ${resource} kept changing under ${MAX_ROUNDS} conditional writes`, {
+    throw new BackendUnavailableError(`s3 backend "${this.#store.config.backend}": ${resource} kept changing under ${MAX_ROUNDS} conditional writes`, {
       hint: "another client is writing this resource in a tight loop; retry",
     });
   }

@@ -91,6 +91,14 @@ export async function doctorChecks(store: ObjectStore, prefix: string, signal: A
     return [{ name: "bucket", ok: false, detail: err.message, fix: err.hint ?? `check [backend.${backend}]` }];
   }
   try {
+    // A key no resource can have (see keys.ts): a 404 whose Date header is the server's clock.
+    const { serverNowMs } = await store.read(`${prefix}${META_FOLDER}clock`, signal);
+    const aheadS = ((serverNowMs - Date.now()) / 1000).toFixed(1);
+    checks.push({ name: "server clock", ok: true, detail: `server clock is ${aheadS} s ahead of this machine's (leasehold judges expiry by the server's alone)` });
+  } catch {
+    // Informational only; the checks around it report reachability.
+  }
+  try {
     const detail = await probeConditionalWrites(store, prefix, signal);
     checks.push({ name: "conditional writes", ok: true, detail });
   } catch (e) {
