@@ -7,10 +7,13 @@ import { runCli, writeConfig } from "../support/cli.js";
 import { uniqueName } from "../support/names.js";
 import { type RedisServer, startRedis } from "../support/redis.js";
 
-// Every bound below is the configured timeout (2 s) plus room for starting Node on a busy
-// two-core machine; the point is "bounded, and not a hang", not a benchmark.
+// Wall-clock bounds here prove "bounded by the configured timeout, not a hang"; they are not a
+// benchmark. A CLI call includes starting Node, which on a loaded two-core machine has taken
+// tens of seconds, so CLI calls get a loose bound (runCli itself kills at 60 s) and prove the
+// timeout by its message; library calls, which start nothing, get a tight one.
 const TIMEOUT_MS = 2_000;
-const CLI_SLACK_MS = 4_000;
+const CLI_BOUND_MS = 30_000;
+const LIBRARY_BOUND_MS = 2 * TIMEOUT_MS;
 const req = { principal: "alice@test", ttlMs: 60_000 };
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -55,7 +58,7 @@ describe("redis faults through the CLI", () => {
         expect(res.stderr).toMatch(/redis backend "redis" \(127\.0\.0\.1:\d+\): cannot connect/);
         expect(res.stderr).toMatch(/ECONNREFUSED/);
         expect(res.stderr).toContain("[backend.redis]");
-        expect(ms).toBeLessThan(TIMEOUT_MS + CLI_SLACK_MS);
+        expect(ms).toBeLessThan(CLI_BOUND_MS);
       }
     } finally {
       await server.start();
@@ -78,7 +81,7 @@ describe("redis faults through the CLI", () => {
         expect(res.stdout).toBe("");
         expect(res.stderr).toMatch(/no answer within 2000 ms/);
         expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 100);
-        expect(ms).toBeLessThan(TIMEOUT_MS + CLI_SLACK_MS);
+        expect(ms).toBeLessThan(CLI_BOUND_MS);
       }
     } finally {
       server.resume();
@@ -157,7 +160,7 @@ describe("one long-lived redis client across an outage", () => {
         const { error, ms } = await failure(call);
         expect(error).toBeInstanceOf(BackendUnavailableError);
         expect((error as Error).message).toMatch(/redis backend "redis"/);
-        expect(ms).toBeLessThan(TIMEOUT_MS + 500);
+        expect(ms).toBeLessThan(LIBRARY_BOUND_MS);
       }
     } finally {
       await server.start();
@@ -175,6 +178,25 @@ describe("one long-lived redis client across an outage", () => {
     expect(result).toMatchObject({ resource: r });
   }, 60_000);
 
+  it("a frozen server fails a call after the configured timeout, and the same client works once it thaws", async () => {
+    const r = uniqueName("frozen-lib");
+    const lease = (await backend.acquire(r, req)) as Lease;
+    server.pause();
+    try {
+      const { error, ms } = await failure(() => backend.isHeld(r, lease.id));
+      expect(error).toBeInstanceOf(BackendUnavailableError);
+      expect((error as Error).message).toMatch(/no answer within 2000 ms/);
+      expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 100);
+      expect(ms).toBeLessThan(LIBRARY_BOUND_MS);
+    } finally {
+      server.resume();
+    }
+    // The late answer to the timed-out call must not be taken for the next call's answer.
+    expect(await backend.isHeld(r, lease.id)).toBe(true);
+    expect(await backend.isHeld(r, "abcdefghijklmnopqrstuvwx")).toBe(false);
+    expect((await backend.current(r))?.id).toBe(lease.id);
+  }, 30_000);
+
   it("a waiter whose server is frozen returns or fails within the timeout instead of hanging", async () => {
     const r = uniqueName("frozen-wait");
     const lease = (await backend.acquire(r, req)) as Lease;
@@ -185,7 +207,7 @@ describe("one long-lived redis client across an outage", () => {
       await backend.waitForChange(r, Date.now() + 60_000, new AbortController().signal).catch((e) => {
         expect(e).toBeInstanceOf(BackendUnavailableError);
       });
-      expect(Date.now() - started).toBeLessThan(2 * TIMEOUT_MS + 500);
+      expect(Date.now() - started).toBeLessThan(2 * TIMEOUT_MS + LIBRARY_BOUND_MS);
     } finally {
       server.resume();
     }

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,18 +34,58 @@ process.on("exit", () => {
   }
 });
 
+/** Certificate files for a TLS server: a throw-away CA and a cert for 127.0.0.1/localhost. */
+export interface TlsFiles {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
 /** Starts redis-server without persistence (`--save "" --appendonly no`) on 127.0.0.1. */
-export async function startRedis(opts: { password?: string; args?: string[]; needBusPort?: boolean } = {}): Promise<RedisServer> {
-  const port = await freePort(opts.needBusPort ?? false);
+export async function startRedis(opts: { password?: string; args?: string[]; needBusPort?: boolean; tls?: TlsFiles } = {}): Promise<RedisServer> {
+  return startProcess(opts.needBusPort ?? false, /Ready to accept connections/, (port, dir) => [
+    ...(opts.tls
+      ? ["--port", "0", "--tls-port", String(port), "--tls-cert-file", opts.tls.cert, "--tls-key-file", opts.tls.key, "--tls-ca-cert-file", opts.tls.ca, "--tls-auth-clients", "no"]
+      : ["--port", String(port)]),
+    ...["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"],
+    ...(opts.password ? ["--requirepass", opts.password] : []),
+    ...(opts.args ?? []),
+  ]);
+}
+
+/** Starts one Sentinel (quorum 1) monitoring the primary on `masterPort` as `name`. */
+export async function startSentinel(masterPort: number, name = "mymaster"): Promise<RedisServer> {
+  return startProcess(false, /\+monitor master/, (port, dir) => {
+    const conf = join(dir, "sentinel.conf");
+    // Sentinel rewrites its config file, so it must be a file of its own in a writable dir.
+    writeFileSync(conf, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${name} 127.0.0.1 ${masterPort} 1\nsentinel down-after-milliseconds ${name} 5000\n`);
+    return [conf, "--sentinel"];
+  });
+}
+
+/** Generates a CA and a server certificate with openssl into a new temp dir (removed at exit). */
+export async function makeTlsFiles(): Promise<TlsFiles> {
+  const dir = mkdtempSync(join(tmpdir(), "leasehold-redis-tls-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const f = (name: string) => join(dir, name);
+  writeFileSync(f("ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  await run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f("ca.key"), "-out", f("ca.pem"), "-days", "2", "-subj", "/CN=leasehold test CA"]);
+  await run("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=localhost"]);
+  await run("openssl", ["x509", "-req", "-in", f("server.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("server.pem"), "-days", "2", "-extfile", f("ext")]);
+  return { ca: f("ca.pem"), cert: f("server.pem"), key: f("server.key") };
+}
+
+async function startProcess(needBusPort: boolean, ready: RegExp, argsFor: (port: number, dir: string) => string[]): Promise<RedisServer> {
+  const port = await freePort(needBusPort);
   const dir = mkdtempSync(join(tmpdir(), "leasehold-redis-"));
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--logfile", "", ...(opts.password ? ["--requirepass", opts.password] : []), ...(opts.args ?? [])];
+  const args = argsFor(port, dir);
   let child: ChildProcess | undefined;
   const server: RedisServer = {
     port,
     dir,
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      child = await launch(args);
+      child = await launch(args, ready);
     },
     async stop() {
       const c = child;
@@ -78,8 +118,8 @@ export async function startRedis(opts: { password?: string; args?: string[]; nee
   return server;
 }
 
-/** Spawns redis-server and resolves once it logs that it accepts connections. */
-function launch(args: string[]): Promise<ChildProcess> {
+/** Spawns redis-server and resolves once its log matches `ready`. */
+function launch(args: string[], ready: RegExp): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
@@ -93,7 +133,7 @@ function launch(args: string[]): Promise<ChildProcess> {
     child.once("exit", (code) => fail(new Error(`redis-server exited (${code}):\n${log}`)));
     const onData = (d: Buffer) => {
       log += d;
-      if (/Ready to accept connections/.test(log)) {
+      if (ready.test(log)) {
         clearTimeout(timer);
         child.removeAllListeners("exit");
         child.stdout?.removeAllListeners("data");
