@@ -36,8 +36,9 @@ export async function ensureConditionalWrites(store: ObjectStore, prefix: string
 }
 
 /**
- * Probes on a throw-away object: a second create-only PUT must be refused, a PUT with a wrong
- * ETag must be refused, and a PUT with the right ETag must succeed (unquoted, as Ceph RGW needs,
+ * Probes on a throw-away object: If-Match on the missing object must be refused, a second
+ * create-only PUT must be refused, a PUT with a wrong ETag must be refused, and a PUT with the
+ * right ETag must succeed (unquoted, as Ceph RGW needs,
  * or quoted). Sets `store.quoteIfMatch`; returns a line for `doctor`.
  */
 export async function probeConditionalWrites(store: ObjectStore, prefix: string, signal: AbortSignal): Promise<string> {
@@ -46,11 +47,13 @@ export async function probeConditionalWrites(store: ObjectStore, prefix: string,
     new BackendUnavailableError(`s3 backend "${store.config.backend}" (bucket ${store.config.bucket}): the server ${what}, so leases would not exclude each other`, {
       hint: "use a server that honours conditional PutObject (AWS S3, MinIO, Cloudflare R2, Ceph RGW ≥ 16); run leasehold doctor",
     });
+  const wrong = '"00000000000000000000000000000000"';
   try {
+    // Some MinIO releases created a missing object on If-Match (minio/minio#21526).
+    if ((await store.writeRaw(key, "probe 0", { ifMatch: wrong }, signal)) !== "conflict") throw refuse("creates a missing object on If-Match");
     const first = await store.writeRaw(key, "probe 1", { ifNoneMatch: true }, signal);
     if (typeof first !== "object") throw refuse(`answered a create-only PUT of a new object with ${first}`);
     if ((await store.writeRaw(key, "probe 2", { ifNoneMatch: true }, signal)) !== "conflict") throw refuse("ignores If-None-Match: *");
-    const wrong = '"00000000000000000000000000000000"';
     if ((await store.writeRaw(key, "probe 3", { ifMatch: wrong }, signal)) !== "conflict") throw refuse("ignores If-Match");
     const form = await matchingForm(store, key, first, signal);
     if (form === undefined) throw refuse("refuses If-Match with the object's own ETag, quoted or not");
