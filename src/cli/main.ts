@@ -33,9 +33,16 @@ export async function main(argv: string[], io: Streams = defaultStreams()): Prom
 
 async function execute(runner: Runner, global: GlobalArgs, io: Streams): Promise<number> {
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // The first Ctrl-C/SIGTERM ends waits cleanly (exit 130, no lease left behind). If the
+  // command does not finish promptly, or the signal comes again, it gets its default effect.
+  const onSignal = (signal: NodeJS.Signals) => {
+    abort.abort();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    setTimeout(() => process.kill(process.pid, signal), 3000).unref();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const ctx = makeContext(global, io, abort.signal);
   try {
     return await runner(ctx);
