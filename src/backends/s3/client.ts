@@ -2,6 +2,9 @@ import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { ConfigError } from "../../lease/errors.js";
 import type { BackendContext } from "../types.js";
 
+/** Longest prefix that leaves room for the longest encoded resource name in a 1024-byte key. */
+const MAX_PREFIX_BYTES = 1024 - 683;
+
 /** The validated settings of one `[backend.NAME]` section of type s3. */
 export interface S3Settings {
   readonly bucket: string;
@@ -48,7 +51,12 @@ export function readSettings(ctx: BackendContext): S3Settings {
       ? { credentials: { accessKeyId: keyId, secretAccessKey: secret, ...(str("session_token") ? { sessionToken: str("session_token")! } : {}) } }
       : {}),
   };
-  return { bucket, prefix: (o.prefix as string | undefined) ?? "leasehold/", sse: sse.sse, kmsKeyId: sse.kmsKeyId, client };
+  const prefix = (o.prefix as string | undefined) ?? "leasehold/";
+  // S3 keys are at most 1024 bytes; a 512-byte resource name takes 683 of them encoded.
+  if (Buffer.byteLength(prefix, "utf8") > MAX_PREFIX_BYTES) {
+    throw new ConfigError(`[backend.${ctx.name}] prefix is longer than ${MAX_PREFIX_BYTES} bytes`, { hint: "S3 keys hold at most 1024 bytes and a resource name may need 683 of them" });
+  }
+  return { bucket, prefix, sse: sse.sse, kmsKeyId: sse.kmsKeyId, client };
 }
 
 function parseSse(name: string, sse: string | undefined, kmsKeyId: string | undefined) {
