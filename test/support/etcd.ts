@@ -26,6 +26,8 @@ export interface EtcdCluster {
   readonly members: readonly EtcdMember[];
   /** Every member's client URL, comma-separated, as `endpoints =` takes them. */
   readonly endpoints: string;
+  /** The member that is raft leader now (read from each member's /metrics). */
+  leader(): Promise<EtcdMember>;
   /** Kills every member and removes the temp dir. Safe to call twice. */
   destroy(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
       return {
         members,
         endpoints: members.map((m) => m.clientUrl).join(","),
+        leader: () => findLeader(members),
         destroy: async () => {
           if (destroyed) return;
           destroyed = true;
@@ -170,6 +173,21 @@ async function waitHealthy(url: string, child: ChildProcess, log: string): Promi
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`etcd at ${url} not healthy after 20 s:\n${tail(log)}`);
+}
+
+async function findLeader(members: readonly EtcdMember[]): Promise<EtcdMember> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    for (const m of members) {
+      try {
+        const text = await (await fetch(`${m.clientUrl}/metrics`, { signal: AbortSignal.timeout(1000) })).text();
+        if (/^etcd_server_is_leader 1$/m.test(text)) return m;
+      } catch {
+        // Stopped or frozen member.
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("no etcd member reports being leader");
 }
 
 function exited(child: ChildProcess): Promise<void> {

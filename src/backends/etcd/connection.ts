@@ -78,6 +78,11 @@ export class EtcdConnection {
     }
   }
 
+  /** The bound on one whole operation (the common `timeout`). */
+  get timeoutMs(): number {
+    return this.#s.timeoutMs;
+  }
+
   /** The deadline of an operation starting now; pass it to each `call` the operation makes. */
   deadline(): number {
     return Date.now() + this.#s.timeoutMs;

@@ -1,4 +1,4 @@
-import { castGrpcError, FilterType, type IWatchResponse } from "etcd3";
+import { castGrpcError, FilterType, type IDuplexStream, type IWatchRequest, type IWatchResponse } from "etcd3";
 import type { EtcdConnection } from "./connection.js";
 import { isRetryable } from "./errors.js";
 
@@ -13,52 +13,69 @@ export interface DeleteWatch {
   readonly signal: AbortSignal;
 }
 
-/** Pause before resolving after a broken stream, so a failing watch cannot spin its caller. */
-const BROKEN_STREAM_PAUSE_MS = 500;
+/** Pause before re-opening a broken stream on another member. */
+const REOPEN_PAUSE_MS = 200;
+
+type WatchStream = IDuplexStream<IWatchRequest, IWatchResponse>;
 
 /**
  * Resolves when etcd reports the key deleted at or after `fromRevision`: a release, a
  * force-release, or etcd expiring the lease (the lessor deletes the key, which is an event too),
- * so nothing is polled. Also resolves at `wakeAtMs`, on abort, when `stops` is told to stop
- * (client closing), and after a short pause when the stream breaks on a member that went away
- * (the caller's next acquire then finds out whether the cluster is reachable). Uses the raw
- * watch stream rather than etcd3's Watcher, whose reconnect timers would outlive `close()`.
- * @throws BackendUnavailableError when etcd refuses the watch itself (auth, permissions).
+ * so nothing is polled. Also resolves at `wakeAtMs`, on abort, and when `stops` is told to stop
+ * (client closing). A stream that breaks (its member died) is re-opened on another member from
+ * the same revision, so no event is lost; after `timeout` without a working stream it gives up.
+ * Uses the raw watch stream rather than etcd3's Watcher, whose reconnect timers outlive `close()`.
+ * @throws BackendUnavailableError when no member serves the watch within the timeout, or etcd
+ * refuses it (auth, permissions).
  */
-export async function waitForDelete(conn: EtcdConnection, w: DeleteWatch, stops: Set<() => void>): Promise<void> {
-  if (w.signal.aborted || Date.now() >= w.wakeAtMs) return;
-  const stream = await conn.call("watch", () => conn.client.watchClient.watch());
+export function waitForDelete(conn: EtcdConnection, w: DeleteWatch, stops: Set<() => void>): Promise<void> {
+  if (w.signal.aborted || Date.now() >= w.wakeAtMs) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     let done = false;
-    let timer: NodeJS.Timeout | undefined;
+    let stream: WatchStream | undefined;
+    let failingSince: number | undefined;
+    let reopen: NodeJS.Timeout | undefined;
     const finish = (error?: Error) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      clearTimeout(wake);
+      clearTimeout(reopen);
       w.signal.removeEventListener("abort", stop);
       stops.delete(stop);
       // Cancelling makes gRPC emit a CANCELLED error; the listener stays and ignores it.
-      stream.cancel();
+      stream?.cancel();
       if (error) reject(error);
       else resolve();
     };
     const stop = () => finish();
-    const broken = (raw: Error) => {
-      if (done) return;
+    const broken = (s: WatchStream, raw: Error) => {
+      if (done || s !== stream) return;
       const cause = castGrpcError(raw);
-      if (!isRetryable(cause)) return finish(conn.translate("watch", cause));
-      clearTimeout(timer);
-      timer = setTimeout(stop, Math.min(BROKEN_STREAM_PAUSE_MS, Math.max(0, w.wakeAtMs - Date.now())));
+      failingSince ??= Date.now();
+      if (!isRetryable(cause) || Date.now() - failingSince >= conn.timeoutMs) return finish(conn.translate("watch", cause));
+      reopen = setTimeout(() => void open(), REOPEN_PAUSE_MS);
     };
-    stream.on("data", (res: IWatchResponse) => {
-      // A cancelled watch (e.g. compacted history) or any delete event: the caller re-reads.
-      if (res.canceled || res.events.length > 0) finish();
-    });
-    stream.on("error", (cause: Error) => broken(cause));
-    stream.on("end", () => broken(Object.assign(new Error("watch stream ended"), { code: 14 })));
-    timer = setTimeout(stop, Math.max(0, w.wakeAtMs - Date.now()));
+    const open = async () => {
+      let s: WatchStream;
+      try {
+        s = await conn.call("watch", () => conn.client.watchClient.watch());
+      } catch (error) {
+        return finish(error as Error);
+      }
+      if (done) return s.cancel();
+      stream = s;
+      s.on("data", (res: IWatchResponse) => {
+        if (res.created) failingSince = undefined;
+        // A cancelled watch (e.g. compacted history) or any delete event: the caller re-reads.
+        if (res.canceled || res.events.length > 0) finish();
+      });
+      s.on("error", (raw: Error) => broken(s, raw));
+      s.on("end", () => broken(s, Object.assign(new Error("watch stream ended"), { code: 14 })));
+      s.write({ create_request: { key: w.key, start_revision: w.fromRevision, filters: [FilterType.Noput] } });
+    };
+    const wake = setTimeout(stop, Math.max(0, w.wakeAtMs - Date.now()));
     w.signal.addEventListener("abort", stop, { once: true });
     stops.add(stop);
-    stream.write({ create_request: { key: w.key, start_revision: w.fromRevision, filters: [FilterType.Noput] } });
+    void open();
   });
 }
