@@ -5,7 +5,6 @@
 # 2379 where systemd runs; the tests never use it.
 set -euo pipefail
 if ! command -v etcd >/dev/null 2>&1; then
-  # policy-rc.d 101 keeps the package from starting the system service inside containers/CI.
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends etcd-server
 fi
 etcd --version | head -n 1
