@@ -194,4 +194,29 @@ describe("postgres backend: names, schemas, first use, privileges", () => {
     expect(waited).toBeLessThan(5_000);
     expect(isHeld(await b.acquire(r, req("bob@test")))).toBe(false);
   }, 30_000);
+
+  it("doctor reports the server, and whether the table exists or can be created", async () => {
+    const fresh = await open({ schema: "Doctor_Fresh" });
+    const checks = await fresh.doctor!();
+    expect(checks[0]).toMatchObject({ name: "connection", ok: true });
+    expect(checks[0]!.detail).toMatch(/PostgreSQL \d+/);
+    expect(checks[1]).toMatchObject({ name: "table", ok: true, detail: "Doctor_Fresh.leasehold_leases will be created on first use" });
+    leaseOf(await fresh.acquire(uniqueName("doctor"), req()));
+    expect((await fresh.doctor!())[1]).toMatchObject({ ok: true, detail: "Doctor_Fresh.leasehold_leases exists" });
+    await admin.query("CREATE ROLE reader LOGIN; CREATE SCHEMA doctor_locked");
+    const reader = await open({ schema: "doctor_locked" }, server.url.replace("postgres@", "reader@"));
+    const denied = (await reader.doctor!())[1]!;
+    expect(denied.ok).toBe(false);
+    expect(denied.fix).toMatch(/docs\/backends\/postgres\.md/);
+    await admin.query("CREATE SCHEMA doctor_hidden; REVOKE ALL ON SCHEMA doctor_hidden FROM PUBLIC");
+    const hidden = await open({ schema: "doctor_hidden" }, server.url.replace("postgres@", "reader@"));
+    expect((await hidden.doctor!())[1]).toMatchObject({ ok: false, detail: 'reader may not use schema "doctor_hidden"' });
+    const names = tableNames("postgres", "doctor_locked", "leasehold_leases");
+    await admin.query(`${tableDdl(names)} GRANT USAGE ON SCHEMA doctor_locked TO reader; GRANT SELECT ON ${names.table} TO reader;`);
+    expect((await reader.doctor!())[1]).toMatchObject({ ok: false, detail: expect.stringMatching(/exists but reader lacks/) });
+    const unreachable = await open({}, "postgres://postgres@127.0.0.1:1/postgres");
+    const down = (await unreachable.doctor!())[0]!;
+    expect(down).toMatchObject({ name: "connection", ok: false });
+    expect(down.fix).toMatch(/\[backend\.postgres\]/);
+  });
 });

@@ -3,6 +3,7 @@ import { BackendUnavailableError } from "../../lease/errors.js";
 import { type Held, type Lease, makeLease, newLeaseId } from "../../lease/lease.js";
 import type { AcquireRequest, Backend, BackendContext, DoctorCheck } from "../types.js";
 import { Connection } from "./connection.js";
+import { postgresDoctor } from "./doctor.js";
 import { type ErrorContext, translatePgError } from "./errors.js";
 import { ReleaseListener } from "./listener.js";
 import { type PostgresSettings, settingsFrom } from "./options.js";
@@ -100,23 +101,8 @@ class PostgresBackend implements Backend {
     }
   }
 
-  async doctor(): Promise<DoctorCheck[]> {
-    const sql = `SELECT current_setting('server_version') AS version, current_user AS role,
-      to_regclass($1) IS NOT NULL AS has_table,
-      has_schema_privilege(current_user, $2, 'CREATE') AS may_create`;
-    let row: { version: string; role: string; has_table: boolean; may_create: boolean | null };
-    try {
-      row = (await this.#db.query<typeof row>(sql, [this.names.table, this.settings.schema])).rows[0]!;
-    } catch (cause) {
-      const e = translatePgError(cause, this.#errors);
-      return [{ name: "connection", ok: false, detail: e.message, ...(e.hint ? { fix: e.hint } : {}) }];
-    }
-    const table = row.has_table
-      ? { name: "table", ok: true, detail: `${this.names.display} exists` }
-      : row.may_create
-        ? { name: "table", ok: true, detail: `${this.names.display} will be created on first use` }
-        : { name: "table", ok: false, detail: `${this.names.display} is missing and ${row.role} may not create it`, fix: "create it by hand with the SQL in docs/backends/postgres.md" };
-    return [{ name: "connection", ok: true, detail: `${this.settings.where} as ${row.role}, PostgreSQL ${row.version}` }, table];
+  doctor(): Promise<DoctorCheck[]> {
+    return postgresDoctor(this.#db, this.names, this.settings.where, this.#errors);
   }
 
   async close(): Promise<void> {
