@@ -68,7 +68,9 @@ export interface OptionSpec {
 }
 
 /** Parsed option values: strings, numbers (durations in ms), booleans, string lists. */
-export type OptionValues = Readonly<Record<string, string | number | boolean | string[] | undefined>>;
+export type OptionValues = Readonly<
+  Record<string, string | number | boolean | string[] | undefined>
+>;
 
 /** What the registry hands to a backend module's `create`. */
 export interface BackendContext {

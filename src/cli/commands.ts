@@ -5,9 +5,15 @@ import type { Runner } from "./main.js";
 type Select = (r: Runner, g: GlobalArgs) => void;
 type Args = Record<string, unknown> & GlobalArgs;
 
-const resource = { type: "string", describe: "the resource's name (1-512 bytes of UTF-8)" } as const;
+const resource = {
+  type: "string",
+  describe: "the resource's name (1-512 bytes of UTF-8)",
+} as const;
 const leaseId = { type: "string", describe: "the lease id that acquire printed" } as const;
-const ttl = { type: "string", describe: "lease duration: 90s, 30 minutes, 1h30m, PT1H (default from config, else 1 hour)" } as const;
+const ttl = {
+  type: "string",
+  describe: "lease duration: 90s, 30 minutes, 1h30m, PT1H (default from config, else 1 hour)",
+} as const;
 const json = { type: "boolean", describe: "print the whole lease as JSON" } as const;
 
 /**
@@ -15,7 +21,11 @@ const json = { type: "boolean", describe: "print the whole lease as JSON" } as c
  * load, so start-up never imports a command (or backend) it does not run.
  */
 export function registerCommands(y: Argv, select: Select): void {
-  const global = (a: Args): GlobalArgs => ({ config: a.config, backend: a.backend, quiet: a.quiet });
+  const global = (a: Args): GlobalArgs => ({
+    config: a.config,
+    backend: a.backend,
+    quiet: a.quiet,
+  });
   y.command(
     "acquire <resource>",
     "take a lease; prints its id on stdout",
@@ -23,20 +33,43 @@ export function registerCommands(y: Argv, select: Select): void {
       c
         .positional("resource", resource)
         .option("ttl", ttl)
-        .option("wait", { type: "string", describe: "wait for the resource if held: --wait (no limit) or --wait 5m" })
-        .option("principal", { type: "string", describe: "who holds it (default from config, else user@host)" })
+        .option("wait", {
+          type: "string",
+          describe: "wait for the resource if held: --wait (no limit) or --wait 5m",
+        })
+        .option("principal", {
+          type: "string",
+          describe: "who holds it (default from config, else user@host)",
+        })
         .option("reason", { type: "string", describe: "why, shown to everyone who finds it held" })
         .option("json", json)
-        .example("id=$(leasehold acquire prod-db --ttl 30m --reason 'INC-123 failover')", "take prod-db for 30 minutes")
-        .example("leasehold acquire deploy --wait 10m", "wait up to 10 minutes for the current holder"),
+        .example(
+          "id=$(leasehold acquire prod-db --ttl 30m --reason 'INC-123 failover')",
+          "take prod-db for 30 minutes",
+        )
+        .example(
+          "leasehold acquire deploy --wait 10m",
+          "wait up to 10 minutes for the current holder",
+        ),
     (a: Args) =>
-      select(async (ctx) => (await import("./commands/acquire.js")).acquire(a as never, ctx), global(a)),
+      select(
+        async (ctx) => (await import("./commands/acquire.js")).acquire(a as never, ctx),
+        global(a),
+      ),
   );
   y.command(
     "release <resource> <lease-id>",
     "end a lease",
-    (c) => c.positional("resource", resource).positional("lease-id", leaseId).example("leasehold release prod-db \"$id\"", "give prod-db back"),
-    (a: Args) => select(async (ctx) => (await import("./commands/release.js")).release(a as never, ctx), global(a)),
+    (c) =>
+      c
+        .positional("resource", resource)
+        .positional("lease-id", leaseId)
+        .example('leasehold release prod-db "$id"', "give prod-db back"),
+    (a: Args) =>
+      select(
+        async (ctx) => (await import("./commands/release.js")).release(a as never, ctx),
+        global(a),
+      ),
   );
   y.command(
     "renew <resource> <lease-id>",
@@ -47,8 +80,12 @@ export function registerCommands(y: Argv, select: Select): void {
         .positional("lease-id", leaseId)
         .option("ttl", ttl)
         .option("json", json)
-        .example("leasehold renew prod-db \"$id\" --ttl 1h", "keep prod-db for another hour"),
-    (a: Args) => select(async (ctx) => (await import("./commands/renew.js")).renew(a as never, ctx), global(a)),
+        .example('leasehold renew prod-db "$id" --ttl 1h', "keep prod-db for another hour"),
+    (a: Args) =>
+      select(
+        async (ctx) => (await import("./commands/renew.js")).renew(a as never, ctx),
+        global(a),
+      ),
   );
   y.command(
     "current <resource>",
@@ -59,7 +96,11 @@ export function registerCommands(y: Argv, select: Select): void {
         .option("id-only", { type: "boolean", describe: "print only the lease id" })
         .option("json", json)
         .example("leasehold current prod-db", "who holds prod-db, since when, which lease"),
-    (a: Args) => select(async (ctx) => (await import("./commands/current.js")).current(a as never, ctx), global(a)),
+    (a: Args) =>
+      select(
+        async (ctx) => (await import("./commands/current.js")).current(a as never, ctx),
+        global(a),
+      ),
   );
   y.command(
     "is-held <resource> <lease-id>",
@@ -68,7 +109,11 @@ export function registerCommands(y: Argv, select: Select): void {
       c
         .positional("resource", resource)
         .positional("lease-id", leaseId)
-        .example("leasehold is-held prod-db \"$id\" || exit 1", "guard a script step"),
-    (a: Args) => select(async (ctx) => (await import("./commands/is-held.js")).isHeld(a as never, ctx), global(a)),
+        .example('leasehold is-held prod-db "$id" || exit 1', "guard a script step"),
+    (a: Args) =>
+      select(
+        async (ctx) => (await import("./commands/is-held.js")).isHeld(a as never, ctx),
+        global(a),
+      ),
   );
 }

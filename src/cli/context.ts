@@ -19,7 +19,11 @@ export interface CommandContext {
 }
 
 /** Builds the per-invocation context; `close` releases connections the command opened. */
-export function makeContext(global: GlobalArgs, io: Streams, signal: AbortSignal): CommandContext & { close(): Promise<void> } {
+export function makeContext(
+  global: GlobalArgs,
+  io: Streams,
+  signal: AbortSignal,
+): CommandContext & { close(): Promise<void> } {
   let opened: Promise<Leasehold> | undefined;
   return {
     out: new Output(io, global.quiet === true),

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import yargs, { type Argv } from "yargs";
 import { UsageError } from "../lease/errors.js";
+import { registerCommands } from "./commands.js";
 import { type CommandContext, type GlobalArgs, makeContext } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { Output, type Streams } from "./output.js";
-import { registerCommands } from "./commands.js";
 import { normalizeWaitFlag } from "./wait-option.js";
 
 /** A command body: its parsed flags and the context in, an exit status out. */
@@ -66,19 +66,36 @@ function buildParser(argv: string[], select: (r: Runner, g: GlobalArgs) => void)
       "parse-positional-numbers": false,
       "duplicate-arguments-array": false,
     })
-    .option("config", { alias: "c", type: "string", describe: "config file (default: $LEASEHOLD_CONFIG, ./.leasehold.ini, $XDG_CONFIG_HOME/leasehold/config.ini, ~/.leasehold.ini)" })
-    .option("backend", { type: "string", describe: "backend name to use for every resource, overriding the config" })
-    .option("quiet", { alias: "q", type: "boolean", describe: "no informational messages on stderr (errors still shown)" })
+    .option("config", {
+      alias: "c",
+      type: "string",
+      describe:
+        "config file (default: $LEASEHOLD_CONFIG, ./.leasehold.ini, $XDG_CONFIG_HOME/leasehold/config.ini, ~/.leasehold.ini)",
+    })
+    .option("backend", {
+      type: "string",
+      describe: "backend name to use for every resource, overriding the config",
+    })
+    .option("quiet", {
+      alias: "q",
+      type: "boolean",
+      describe: "no informational messages on stderr (errors still shown)",
+    })
     .version(readVersion())
     .help()
     .alias("h", "help")
-    .completion("completion", "print a bash/zsh completion script: leasehold completion >> ~/.bashrc")
+    .completion(
+      "completion",
+      "print a bash/zsh completion script: leasehold completion >> ~/.bashrc",
+    )
     .demandCommand(1, "name a command; see leasehold --help")
     .recommendCommands()
     .strict()
     .exitProcess(false)
     .wrap(Math.min(100, process.stdout.columns || 100))
-    .epilog("Exit status: 0 done/yes, 1 no (held, not held), 2 usage/config error, 3 backend error, 70 internal error.")
+    .epilog(
+      "Exit status: 0 done/yes, 1 no (held, not held), 2 usage/config error, 3 backend error, 70 internal error.",
+    )
     .fail((msg, err) => {
       if (err) throw err;
       throw new UsageError(msg ?? "invalid arguments", { hint: "see leasehold --help" });
@@ -89,7 +106,9 @@ function buildParser(argv: string[], select: (r: Runner, g: GlobalArgs) => void)
 
 function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    const pkg = JSON.parse(
+      readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+    ) as { version: string };
     return pkg.version;
   } catch {
     return "unknown";

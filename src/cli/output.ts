@@ -65,7 +65,9 @@ export class Output {
     const e = err as Error;
     if (internal) {
       this.io.stderr.write(`leasehold: internal error: ${e?.message ?? String(err)}\n`);
-      this.io.stderr.write("hint: this is a bug; re-run with LEASEHOLD_DEBUG=1 and report the output\n");
+      this.io.stderr.write(
+        "hint: this is a bug; re-run with LEASEHOLD_DEBUG=1 and report the output\n",
+      );
     } else {
       this.io.stderr.write(`leasehold: ${e.message}\n`);
       const hint = err instanceof LeaseholdError ? err.hint : undefined;
@@ -77,7 +79,8 @@ export class Output {
 
 function debugChain(e: Error): string {
   const parts = [e.stack ?? String(e)];
-  for (let c = e.cause as Error | undefined; c; c = c.cause as Error | undefined) parts.push(`caused by: ${c.stack ?? String(c)}`);
+  for (let c = e.cause as Error | undefined; c; c = c.cause as Error | undefined)
+    parts.push(`caused by: ${c.stack ?? String(c)}`);
   return parts.join("\n");
 }
 
@@ -89,6 +92,8 @@ export function isoSeconds(d: Date): string {
 /** One human line about a lease: who, why, since when, and how long it has left. */
 export function describeLease(lease: Lease): string {
   const reason = lease.reason ? ` (${JSON.stringify(lease.reason)})` : "";
-  const age = formatDuration(lease.expiresAt.getTime() - lease.createdAt.getTime() - lease.remainingMs);
+  const age = formatDuration(
+    lease.expiresAt.getTime() - lease.createdAt.getTime() - lease.remainingMs,
+  );
   return `${lease.resource} is held by ${lease.principal}${reason}, held for ${age}, expires in ${formatDuration(lease.remainingMs)} (${isoSeconds(lease.expiresAt)}, fence ${lease.fence})`;
 }

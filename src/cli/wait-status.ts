@@ -12,7 +12,9 @@ export class WaitStatus {
 
   update(holder: Lease): void {
     const reason = holder.reason ? ` (${JSON.stringify(holder.reason)})` : "";
-    this.out.status(`waiting for ${this.resource}: held by ${holder.principal}${reason}, expires in ${formatDuration(holder.remainingMs)}`);
+    this.out.status(
+      `waiting for ${this.resource}: held by ${holder.principal}${reason}, expires in ${formatDuration(holder.remainingMs)}`,
+    );
     this.#shown = true;
   }
 

@@ -7,8 +7,18 @@ import { interpolate } from "./resolve.js";
 
 /** Options every backend accepts, whatever its kind. */
 export const COMMON_OPTIONS: readonly OptionSpec[] = [
-  { name: "type", type: "string", description: "backend kind (sqlite, redis, postgres, etcd, s3) or a plugin module path/package; defaults to the section's NAME" },
-  { name: "timeout", type: "duration", description: "upper bound for any one operation", default: "10s" },
+  {
+    name: "type",
+    type: "string",
+    description:
+      "backend kind (sqlite, redis, postgres, etcd, s3) or a plugin module path/package; defaults to the section's NAME",
+  },
+  {
+    name: "timeout",
+    type: "duration",
+    description: "upper bound for any one operation",
+    default: "10s",
+  },
 ];
 
 /** A `[backend.NAME]` section located but not yet validated. */
@@ -21,8 +31,16 @@ export interface BackendSectionRef {
 }
 
 /** Finds `[backend.NAME]` and its `type` (the NAME itself when `type` is absent). */
-export function findBackendSection(file: ConfigFile, name: string, cwd: string, env: NodeJS.ProcessEnv): BackendSectionRef {
-  if (name === "") throw new ConfigError("backend name is empty", { hint: "set backend = sqlite (or another) in the config or --backend" });
+export function findBackendSection(
+  file: ConfigFile,
+  name: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): BackendSectionRef {
+  if (name === "")
+    throw new ConfigError("backend name is empty", {
+      hint: "set backend = sqlite (or another) in the config or --backend",
+    });
   const section = file.sections.get(`backend.${name}`);
   const typeEntry = section?.entries.get("type");
   const type = typeEntry ? interpolate(typeEntry, "type", section!, file, env).trim() : name;
@@ -44,7 +62,9 @@ export function parseBackendOptions(
   const out: Record<string, string | number | boolean | string[] | undefined> = {};
   const where = (key: string) => {
     const line = ref.section?.entries.get(key)?.line;
-    return line === undefined ? `[backend.${ref.name}] ${key}` : `${file.path}:${line}: ${key} in [backend.${ref.name}]`;
+    return line === undefined
+      ? `[backend.${ref.name}] ${key}`
+      : `${file.path}:${line}: ${key} in [backend.${ref.name}]`;
   };
   for (const [key, entry] of ref.section?.entries ?? []) {
     if (!all.some((s) => s.name === key)) {
@@ -65,11 +85,16 @@ export function parseBackendOptions(
   return { options: out, timeoutMs };
 }
 
-function convert(spec: OptionSpec, raw: string, where: string): string | number | boolean | string[] {
+function convert(
+  spec: OptionSpec,
+  raw: string,
+  where: string,
+): string | number | boolean | string[] {
   const value = raw.trim();
   switch (spec.type) {
     case "integer": {
-      if (!/^-?\d+$/.test(value)) throw new ConfigError(`${where}: expected a whole number, found ${JSON.stringify(value)}`);
+      if (!/^-?\d+$/.test(value))
+        throw new ConfigError(`${where}: expected a whole number, found ${JSON.stringify(value)}`);
       return Number(value);
     }
     case "boolean": {
@@ -82,10 +107,15 @@ function convert(spec: OptionSpec, raw: string, where: string): string | number 
       try {
         return parseDuration(value, spec.name);
       } catch (e) {
-        throw new ConfigError(`${where}: ${(e as Error).message}`, { hint: (e as ConfigError).hint });
+        throw new ConfigError(`${where}: ${(e as Error).message}`, {
+          hint: (e as ConfigError).hint,
+        });
       }
     case "list":
-      return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+      return value
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
     default:
       return value;
   }

@@ -33,7 +33,8 @@ export const MAX_DURATION_MS = 10 * 365 * 86_400_000;
 
 export const DURATION_FORMS = "90, 90s, 500ms, 30 minutes, 1 day, 2 days, 1h30m, PT1H30M";
 
-const ISO = /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
+const ISO =
+  /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
 const PART = /(\d+(?:\.\d+)?)\s*([a-z]+)\s*(?:,|and\b)?\s*/giy;
 
 /**
@@ -55,7 +56,9 @@ export function parseDuration(text: string, what = "duration"): number {
     });
   }
   if (ms > MAX_DURATION_MS) {
-    throw new InvalidDurationError(`invalid ${what} ${JSON.stringify(text)}: longer than ten years`);
+    throw new InvalidDurationError(
+      `invalid ${what} ${JSON.stringify(text)}: longer than ten years`,
+    );
   }
   return Math.round(ms);
 }
@@ -64,7 +67,13 @@ function parseIso(input: string): number | undefined {
   const m = ISO.exec(input);
   if (!m || input.length < 3 || /T$/i.test(input)) return undefined;
   const [, w, d, h, min, s] = m.map((x) => (x === undefined ? 0 : Number(x)));
-  return (w ?? 0) * 604_800_000 + (d ?? 0) * 86_400_000 + (h ?? 0) * 3_600_000 + (min ?? 0) * 60_000 + (s ?? 0) * 1000;
+  return (
+    (w ?? 0) * 604_800_000 +
+    (d ?? 0) * 86_400_000 +
+    (h ?? 0) * 3_600_000 +
+    (min ?? 0) * 60_000 +
+    (s ?? 0) * 1000
+  );
 }
 
 function parseHuman(input: string): number | undefined {

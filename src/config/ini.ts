@@ -57,7 +57,10 @@ function readExplicit(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (cause) {
-    const why = (cause as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (cause as Error).message;
+    const why =
+      (cause as NodeJS.ErrnoException).code === "ENOENT"
+        ? "no such file"
+        : (cause as Error).message;
     throw new ConfigError(`cannot read config file ${path}: ${why}`, {
       cause,
       hint: "check --config or $LEASEHOLD_CONFIG",
@@ -71,7 +74,9 @@ function readIfPresent(path: string): string | undefined {
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw new ConfigError(`cannot read config file ${path}: ${(cause as Error).message}`, { cause });
+    throw new ConfigError(`cannot read config file ${path}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
 }
 
@@ -95,10 +100,18 @@ export function parseConfigFile(path: string, text: string): ConfigFile {
 }
 
 function normaliseHeaders(text: string): string {
-  return text.replace(/^(\s*)\[(.*)\]\s*(?:[;#].*)?$/gm, (_m, indent: string, name: string) => `${indent}[${name.trim().replace(/(?<!\\)\./g, "\\.")}]`);
+  return text.replace(
+    /^(\s*)\[(.*)\]\s*(?:[;#].*)?$/gm,
+    (_m, indent: string, name: string) => `${indent}[${name.trim().replace(/(?<!\\)\./g, "\\.")}]`,
+  );
 }
 
-function toSection(path: string, name: string, values: Record<string, unknown>, scanned: ScannedSection | undefined): IniSection {
+function toSection(
+  path: string,
+  name: string,
+  values: Record<string, unknown>,
+  scanned: ScannedSection | undefined,
+): IniSection {
   const entries = new Map<string, IniEntry>();
   for (const [key, value] of Object.entries(values)) {
     const line = scanned?.keys.get(key) ?? scanned?.keys.get(`${key}[]`) ?? scanned?.line ?? 0;
@@ -139,7 +152,9 @@ function scanLines(path: string, text: string): Map<string, ScannedSection> {
     const eq = line.indexOf("=");
     const key = (eq < 0 ? line : line.slice(0, eq)).trim();
     if (eq < 0) {
-      throw new ConfigError(`${path}:${i + 1}: expected "key = value", found ${JSON.stringify(line.slice(0, 60))}`);
+      throw new ConfigError(
+        `${path}:${i + 1}: expected "key = value", found ${JSON.stringify(line.slice(0, 60))}`,
+      );
     }
     current.keys.set(key, i + 1);
   });

@@ -67,13 +67,20 @@ export function resolveResource(
       const entry = section?.entries.get(key);
       if (entry) {
         origins[key] = `${file.path}:${entry.line}`;
-        return { value: interpolate(entry, key, section!, file, env), where: `${file.path}:${entry.line}: ${key}` };
+        return {
+          value: interpolate(entry, key, section!, file, env),
+          where: `${file.path}:${entry.line}: ${key}`,
+        };
       }
     }
     origins[key] = "built-in";
     return builtIn === undefined ? undefined : { value: builtIn, where: `built-in ${key}` };
   };
-  const ttl = pick("ttl", typeof overrides.ttl === "number" ? `${overrides.ttl}ms` : overrides.ttl, BUILT_IN_DEFAULTS.ttl)!;
+  const ttl = pick(
+    "ttl",
+    typeof overrides.ttl === "number" ? `${overrides.ttl}ms` : overrides.ttl,
+    BUILT_IN_DEFAULTS.ttl,
+  )!;
   const backend = pick("backend", overrides.backend, BUILT_IN_DEFAULTS.backend)!;
   const principal = pick("principal", overrides.principal);
   const renewEvery = pick("renew_every", undefined);
@@ -112,7 +119,12 @@ function isResourceSection(name: string): boolean {
 
 function checkKnownKeys(file: ConfigFile): void {
   for (const section of file.sections.values()) {
-    if (!isResourceSection(section.name) && section.name !== "default" && section.name !== "DEFAULT") continue;
+    if (
+      !isResourceSection(section.name) &&
+      section.name !== "default" &&
+      section.name !== "DEFAULT"
+    )
+      continue;
     for (const [key, entry] of section.entries) {
       if (!(RESOURCE_KEYS as readonly string[]).includes(key)) {
         const label = section.name === "" ? "the top of the file" : `[${section.name}]`;

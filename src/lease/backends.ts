@@ -45,7 +45,10 @@ export class BackendPool {
       return { name, type: ref.type, timeoutMs, backend };
     } catch (cause) {
       if (cause instanceof LeaseholdError) throw cause;
-      throw new BackendUnavailableError(`backend ${name} (${ref.type}): ${(cause as Error).message}`, { cause });
+      throw new BackendUnavailableError(
+        `backend ${name} (${ref.type}): ${(cause as Error).message}`,
+        { cause },
+      );
     }
   }
 

@@ -1,7 +1,11 @@
 import type { Backend } from "../backends/types.js";
 import { parseDuration } from "../config/duration.js";
 import { type ConfigFile, loadConfigFile } from "../config/ini.js";
-import { type ResolvedResource, type ResourceOverrides, resolveResource } from "../config/resolve.js";
+import {
+  type ResolvedResource,
+  type ResourceOverrides,
+  resolveResource,
+} from "../config/resolve.js";
 import { BackendPool, type OpenedBackend } from "./backends.js";
 import { AbortedError, LeaseHeldError, UsageError } from "./errors.js";
 import { type Held, isHeld, type Lease, MAX_LEASE_ID_LENGTH, validateResource } from "./lease.js";
@@ -56,14 +60,23 @@ export class Leasehold {
    * @throws ConfigError when an explicit config file cannot be read or parsed.
    */
   static async open(opts: OpenOptions = {}): Promise<Leasehold> {
-    const file = loadConfigFile({ explicitPath: opts.config, env: opts.env ?? process.env, cwd: opts.cwd ?? process.cwd() });
+    const file = loadConfigFile({
+      explicitPath: opts.config,
+      env: opts.env ?? process.env,
+      cwd: opts.cwd ?? process.cwd(),
+    });
     return new Leasehold(file, opts);
   }
 
   /** The resource's resolved settings (resource section → [default] → built-ins; overrides win). */
   settings(resource: string, overrides: ResourceOverrides = {}): ResolvedResource {
     validateResource(resource);
-    return resolveResource(this.file, resource, { ...overrides, backend: overrides.backend ?? this.opts.backend }, this.opts.env ?? process.env);
+    return resolveResource(
+      this.file,
+      resource,
+      { ...overrides, backend: overrides.backend ?? this.opts.backend },
+      this.opts.env ?? process.env,
+    );
   }
 
   /** The opened backend serving `resource`. */
@@ -84,7 +97,11 @@ export class Leasehold {
     const s = this.settings(resource, { ttl: opts.ttl, principal: opts.principal });
     const b = await this.#pool.get(s.backend);
     return this.#call(b, "acquire", resource, (x) =>
-      x.acquire(resource, { principal: s.principal, ttlMs: s.ttlMs, ...(opts.reason ? { reason: opts.reason } : {}) }),
+      x.acquire(resource, {
+        principal: s.principal,
+        ttlMs: s.ttlMs,
+        ...(opts.reason ? { reason: opts.reason } : {}),
+      }),
     );
   }
 
@@ -94,7 +111,12 @@ export class Leasehold {
    * @throws LeaseHeldError when held (after waiting, if asked); AbortedError when `signal` aborts.
    */
   async acquire(resource: string, opts: AcquireOptions = {}): Promise<Lease> {
-    const waitMs = opts.wait === undefined ? 0 : opts.wait === true ? Number.POSITIVE_INFINITY : toMs(opts.wait, "wait");
+    const waitMs =
+      opts.wait === undefined
+        ? 0
+        : opts.wait === true
+          ? Number.POSITIVE_INFINITY
+          : toMs(opts.wait, "wait");
     const deadline = Date.now() + waitMs;
     const signal = opts.signal ?? new AbortController().signal;
     for (;;) {
@@ -115,10 +137,16 @@ export class Leasehold {
   }
 
   /** Extends (or shortens) the lease to `ttl` from now; undefined when it is not held. */
-  async renew(resource: string, leaseId: string, opts: { ttl?: Duration | undefined } = {}): Promise<Lease | undefined> {
+  async renew(
+    resource: string,
+    leaseId: string,
+    opts: { ttl?: Duration | undefined } = {},
+  ): Promise<Lease | undefined> {
     validateLeaseId(leaseId);
     const s = this.settings(resource, { ttl: opts.ttl });
-    return this.#call(await this.#pool.get(s.backend), "renew", resource, (x) => x.renew(resource, leaseId, s.ttlMs));
+    return this.#call(await this.#pool.get(s.backend), "renew", resource, (x) =>
+      x.renew(resource, leaseId, s.ttlMs),
+    );
   }
 
   /** The live lease on the resource, if any. */
@@ -133,7 +161,10 @@ export class Leasehold {
   }
 
   /** Breaks the live lease (only `leaseId`, when given); false when there was none to break. */
-  async forceRelease(resource: string, opts: { leaseId?: string | undefined } = {}): Promise<boolean> {
+  async forceRelease(
+    resource: string,
+    opts: { leaseId?: string | undefined } = {},
+  ): Promise<boolean> {
     if (opts.leaseId !== undefined) validateLeaseId(opts.leaseId);
     return this.#callFor(resource, "force-release", (x) => x.forceRelease(resource, opts.leaseId));
   }
@@ -147,7 +178,12 @@ export class Leasehold {
     return this.#call(await this.backendFor(resource), op, resource, fn);
   }
 
-  #call<T>(b: OpenedBackend, op: string, resource: string, fn: (b: Backend) => Promise<T>): Promise<T> {
+  #call<T>(
+    b: OpenedBackend,
+    op: string,
+    resource: string,
+    fn: (b: Backend) => Promise<T>,
+  ): Promise<T> {
     // A little beyond the backend's own timeout, so its clearer message usually wins.
     return withTimeout(fn(b.backend), b.timeoutMs + 1000, `${op} ${resource} on backend ${b.name}`);
   }
@@ -158,7 +194,12 @@ function toMs(d: Duration, what: string): number {
 }
 
 function validateLeaseId(id: string): void {
-  if (typeof id !== "string" || id.trim() === "" || id.length > MAX_LEASE_ID_LENGTH || /[\0-\x1f]/.test(id)) {
+  if (
+    typeof id !== "string" ||
+    id.trim() === "" ||
+    id.length > MAX_LEASE_ID_LENGTH ||
+    /[\0-\x1f]/.test(id)
+  ) {
     throw new UsageError(`invalid lease id ${JSON.stringify(String(id).slice(0, 40))}`, {
       hint: "pass the id that acquire printed",
     });
@@ -169,5 +210,9 @@ function heldError(resource: string, holder: Lease, waited: boolean): LeaseHeldE
   const reason = holder.reason ? ` (${JSON.stringify(holder.reason)})` : "";
   const until = holder.expiresAt.toISOString().replace(/\.\d+Z$/, "Z");
   const msg = `${resource} is held by ${holder.principal}${reason} until ${until}${waited ? "; gave up waiting" : ""}`;
-  return new LeaseHeldError(msg, holder, { hint: waited ? "wait longer with a larger --wait" : "retry with --wait 5m, or see: leasehold current " + resource });
+  return new LeaseHeldError(msg, holder, {
+    hint: waited
+      ? "wait longer with a larger --wait"
+      : `retry with --wait 5m, or see: leasehold current ${resource}`,
+  });
 }

@@ -20,7 +20,9 @@ describe("with no config file anywhere (sqlite default)", () => {
     expect(await runCli(["is-held", r, id])).toMatchObject({ code: 0, stdout: "", stderr: "" });
     const cur = await runCli(["current", r]);
     expect(cur.code).toBe(0);
-    expect(cur.stdout).toMatch(new RegExp(`^[^\\t]+@[^\\t]+\\t\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\t${id}\\n$`));
+    expect(cur.stdout).toMatch(
+      new RegExp(`^[^\\t]+@[^\\t]+\\t\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\t${id}\\n$`),
+    );
     expect((await runCli(["current", "--id-only", r])).stdout).toBe(`${id}\n`);
 
     expect(await runCli(["release", r, id])).toMatchObject({ code: 0, stdout: "" });
@@ -33,11 +35,33 @@ describe("with no config file anywhere (sqlite default)", () => {
 
   it("--json gives the whole lease on acquire, renew and current", async () => {
     const r = uniqueName("json");
-    const acq = await runCli(["acquire", r, "--json", "--ttl", "90s", "--principal", "ops@bastion", "--reason", "INC-9 failover"]);
+    const acq = await runCli([
+      "acquire",
+      r,
+      "--json",
+      "--ttl",
+      "90s",
+      "--principal",
+      "ops@bastion",
+      "--reason",
+      "INC-9 failover",
+    ]);
     expect(acq.code).toBe(0);
     const lease = JSON.parse(acq.stdout);
-    expect(Object.keys(lease).sort()).toEqual(["createdAt", "expiresAt", "fence", "id", "principal", "reason", "resource"]);
-    expect(lease).toMatchObject({ resource: r, principal: "ops@bastion", reason: "INC-9 failover" });
+    expect(Object.keys(lease).sort()).toEqual([
+      "createdAt",
+      "expiresAt",
+      "fence",
+      "id",
+      "principal",
+      "reason",
+      "resource",
+    ]);
+    expect(lease).toMatchObject({
+      resource: r,
+      principal: "ops@bastion",
+      reason: "INC-9 failover",
+    });
     expect(Date.parse(lease.expiresAt) - Date.parse(lease.createdAt)).toBe(90_000);
     const ren = JSON.parse((await runCli(["renew", r, lease.id, "--ttl", "2h", "--json"])).stdout);
     expect(Date.parse(ren.expiresAt) - Date.now()).toBeGreaterThan(7_000_000);
@@ -62,11 +86,20 @@ describe("exit statuses", () => {
     [["acquire"], /Not enough non-option arguments|resource/],
     [["acquire", "x", "--ttl", "0"], /invalid ttl "0": must be positive/],
     [["acquire", "x", "--ttl=-5m"], /invalid ttl "-5m"/],
-    [["acquire", "x", "--ttl", "soon"], /invalid ttl "soon"[\s\S]*hint: use a positive duration such as 90, 90s/],
+    [
+      ["acquire", "x", "--ttl", "soon"],
+      /invalid ttl "soon"[\s\S]*hint: use a positive duration such as 90, 90s/,
+    ],
     [["acquire", "x", "--wait", "5m", "--bogus"], /Unknown argument/i],
     [["frobnicate", "x"], /Unknown argument|frobnicate/],
-    [["-c", "/nonexistent/leasehold.ini", "acquire", "x"], /cannot read config file \/nonexistent\/leasehold.ini/],
-    [["--backend", "mongodb", "acquire", "x"], /unknown backend type "mongodb"[\s\S]*known backends: sqlite/],
+    [
+      ["-c", "/nonexistent/leasehold.ini", "acquire", "x"],
+      /cannot read config file \/nonexistent\/leasehold.ini/,
+    ],
+    [
+      ["--backend", "mongodb", "acquire", "x"],
+      /unknown backend type "mongodb"[\s\S]*known backends: sqlite/,
+    ],
     [["release", "x", ""], /invalid lease id/],
     [[], /name a command/],
   ])("exits 2 for %j with a message and nothing on stdout", async (args, message) => {
@@ -78,14 +111,22 @@ describe("exit statuses", () => {
   });
 
   it("exits 2 naming file, line and key for a bad config", async () => {
-    const cfg = writeConfig("bad-ttl.ini", "[default]\nbackend = sqlite\n\n[db]\nttl = eventually\n");
+    const cfg = writeConfig(
+      "bad-ttl.ini",
+      "[default]\nbackend = sqlite\n\n[db]\nttl = eventually\n",
+    );
     const res = await runCli(["-c", cfg, "acquire", "db"]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(`${cfg}:5: ttl`);
-    const unset = writeConfig("unset-var.ini", "[backend.sqlite]\npath = ${LEASEHOLD_TEST_UNSET_VAR}/x.db\n");
+    const unset = writeConfig(
+      "unset-var.ini",
+      "[backend.sqlite]\npath = ${LEASEHOLD_TEST_UNSET_VAR}/x.db\n",
+    );
     const res2 = await runCli(["-c", unset, "acquire", "db"]);
     expect(res2.code).toBe(2);
-    expect(res2.stderr).toMatch(/unset-var.ini:2: key "path" in \[backend.sqlite\] uses \$\{LEASEHOLD_TEST_UNSET_VAR\}/);
+    expect(res2.stderr).toMatch(
+      /unset-var.ini:2: key "path" in \[backend.sqlite\] uses \$\{LEASEHOLD_TEST_UNSET_VAR\}/,
+    );
   });
 
   it("uses $LEASEHOLD_CONFIG and ./.leasehold.ini", async () => {
@@ -105,8 +146,14 @@ describe("exit statuses", () => {
   });
 
   it("exits 70 with one line asking for LEASEHOLD_DEBUG=1 when a bug surfaces, and shows the stack only then", async () => {
-    writeConfig("buggy-backend.mjs", "export const options = []; export async function create() { return { kind: 'buggy', acquire() { return null.boom; }, close: async () => {} }; }\n");
-    const cfg = writeConfig("buggy.ini", "[default]\nbackend = buggy\n[backend.buggy]\ntype = ./buggy-backend.mjs\n");
+    writeConfig(
+      "buggy-backend.mjs",
+      "export const options = []; export async function create() { return { kind: 'buggy', acquire() { return null.boom; }, close: async () => {} }; }\n",
+    );
+    const cfg = writeConfig(
+      "buggy.ini",
+      "[default]\nbackend = buggy\n[backend.buggy]\ntype = ./buggy-backend.mjs\n",
+    );
     const res = await runCli(["-c", cfg, "acquire", "x"]);
     expect(res.code).toBe(70);
     expect(res.stdout).toBe("");
@@ -120,7 +167,10 @@ describe("exit statuses", () => {
   it("exits 130 when Ctrl-C interrupts a wait, leaving no lease behind", async () => {
     const r = uniqueName("sigint");
     const holder = (await runCli(["acquire", r])).stdout.trim();
-    const child = spawn(process.execPath, [BIN, "acquire", "--wait", r], { env: sandboxEnv(), cwd: undefined });
+    const child = spawn(process.execPath, [BIN, "acquire", "--wait", r], {
+      env: sandboxEnv(),
+      cwd: undefined,
+    });
     let stdout = "";
     child.stdout.on("data", (d) => (stdout += d));
     // Long enough for the CLI to start and begin waiting, even on a loaded machine.
@@ -136,12 +186,15 @@ describe("exit statuses", () => {
 });
 
 describe("help", () => {
-  it.each(["acquire", "release", "renew", "current", "is-held"])("%s --help shows usage and an example", async (cmd) => {
-    const res = await runCli([cmd, "--help"]);
-    expect(res.code).toBe(0);
-    expect(res.stdout).toContain(`leasehold ${cmd}`);
-    expect(res.stdout).toMatch(/Examples:/);
-  });
+  it.each(["acquire", "release", "renew", "current", "is-held"])(
+    "%s --help shows usage and an example",
+    async (cmd) => {
+      const res = await runCli([cmd, "--help"]);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toContain(`leasehold ${cmd}`);
+      expect(res.stdout).toMatch(/Examples:/);
+    },
+  );
 
   it("--version prints the version and completion prints a script", async () => {
     expect((await runCli(["--version"])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);

@@ -26,7 +26,8 @@ const req = (ttlMs: number, extra: { principal?: string; reason?: string } = {})
 });
 
 function leaseOf(r: Lease | Held): Lease {
-  if (isHeld(r)) throw new Error(`expected a lease, the resource was held by ${r.holder.principal}`);
+  if (isHeld(r))
+    throw new Error(`expected a lease, the resource was held by ${r.holder.principal}`);
   return r;
 }
 
@@ -65,7 +66,13 @@ export function describeBackendContract(label: string, setup: () => Promise<Cont
       expect(lease.expiresAt.getTime() - lease.createdAt.getTime()).toBeLessThanOrEqual(61_000);
       expect(lease.remainingMs).toBeGreaterThan(50_000);
       const seen = await b.current(r);
-      expect(seen).toMatchObject({ resource: r, id: lease.id, principal: "alice@test", reason: "INC-1 failover", fence: lease.fence });
+      expect(seen).toMatchObject({
+        resource: r,
+        id: lease.id,
+        principal: "alice@test",
+        reason: "INC-1 failover",
+        fence: lease.fence,
+      });
       expect(await b.isHeld(r, lease.id)).toBe(true);
     });
 
@@ -75,7 +82,12 @@ export function describeBackendContract(label: string, setup: () => Promise<Cont
       const second = await b.acquire(r, req(60_000, { principal: "bob@test" }));
       expect(isHeld(second)).toBe(true);
       const holder = (second as Held).holder;
-      expect(holder).toMatchObject({ id: lease.id, principal: "alice@test", reason: "deploy", fence: lease.fence });
+      expect(holder).toMatchObject({
+        id: lease.id,
+        principal: "alice@test",
+        reason: "deploy",
+        fence: lease.fence,
+      });
       expect(holder.expiresAt.getTime()).toBe(lease.expiresAt.getTime());
       expect((await a.current(r))?.id).toBe(lease.id);
     });
@@ -186,8 +198,19 @@ export function describeBackendContract(label: string, setup: () => Promise<Cont
     it("keeps names that look alike apart", async () => {
       const base = uniqueName("names");
       const names = [
-        `${base}/a/b`, `${base}/a%2Fb`, `${base}/a%252Fb`, `${base}/../a`, `${base}/./a`, `${base}/a b`, `${base}/a+b`,
-        `${base}/A/B`, `${base}/ünïcødé/日本/🔒`, `${base}/quote'"\``, `${base}/back\\slash`, `${base}/a:b*c?d`, `${base}/tab\tnl\n`,
+        `${base}/a/b`,
+        `${base}/a%2Fb`,
+        `${base}/a%252Fb`,
+        `${base}/../a`,
+        `${base}/./a`,
+        `${base}/a b`,
+        `${base}/a+b`,
+        `${base}/A/B`,
+        `${base}/ünïcødé/日本/🔒`,
+        `${base}/quote'"\``,
+        `${base}/back\\slash`,
+        `${base}/a:b*c?d`,
+        `${base}/tab\tnl\n`,
         `${base}/${"x".repeat(512 - Buffer.byteLength(base) - 1)}`,
       ];
       expect(Buffer.byteLength(names.at(-1)!)).toBe(512);
@@ -218,7 +241,11 @@ export function describeBackendContract(label: string, setup: () => Promise<Cont
       const got: Lease[] = [];
       for await (const l of b.list(`${p}/`)) got.push(l);
       expect(got.map((l) => l.resource).sort()).toEqual([`${p}/one`, `${p}/two`]);
-      expect(got.find((l) => l.resource === `${p}/one`)).toMatchObject({ id: l1.id, reason: "r1", principal: "alice@test" });
+      expect(got.find((l) => l.resource === `${p}/one`)).toMatchObject({
+        id: l1.id,
+        reason: "r1",
+        principal: "alice@test",
+      });
       const all = new Set<string>();
       for await (const l of b.list()) all.add(l.resource);
       for (const n of [`${p}/one`, `${p}/two`, `${p}x/other`]) expect(all.has(n)).toBe(true);
@@ -230,7 +257,9 @@ export function describeBackendContract(label: string, setup: () => Promise<Cont
       const clients = [a, b, await target.makeBackend(), await target.makeBackend()];
       try {
         const results = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => clients[i % 4]!.acquire(r, req(60_000, { principal: `p${i}@test` }))),
+          Array.from({ length: 20 }, (_, i) =>
+            clients[i % 4]!.acquire(r, req(60_000, { principal: `p${i}@test` })),
+          ),
         );
         const winners = results.filter((x) => !isHeld(x)) as Lease[];
         expect(winners).toHaveLength(1);
@@ -281,12 +310,17 @@ export function describeBackendContract(label: string, setup: () => Promise<Cont
     describe("through the CLI", () => {
       let config: string;
       beforeAll(() => {
-        config = writeConfig(`contract-${target.backendName}-${process.pid}.ini`, `[default]\nbackend = ${target.backendName}\nttl = 60s\n\n${target.ini}\n`);
+        config = writeConfig(
+          `contract-${target.backendName}-${process.pid}.ini`,
+          `[default]\nbackend = ${target.backendName}\nttl = 60s\n\n${target.ini}\n`,
+        );
       });
 
       it("20 separate processes racing on one free resource give exactly one winner", async () => {
         const r = uniqueName("race-cli");
-        const runs = await Promise.all(Array.from({ length: 20 }, () => runCli(["-c", config, "acquire", r])));
+        const runs = await Promise.all(
+          Array.from({ length: 20 }, () => runCli(["-c", config, "acquire", r])),
+        );
         const winners = runs.filter((x) => x.code === 0);
         expect(winners).toHaveLength(1);
         expect(runs.filter((x) => x.code === 1)).toHaveLength(19);

@@ -14,7 +14,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI with an isolated HOME/XDG (no stray config) unless env overrides them. */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? sandboxDir(),
@@ -48,7 +51,12 @@ export function sandboxDir(): string {
 
 export function sandboxEnv(): NodeJS.ProcessEnv {
   const home = sandboxDir();
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_STATE_HOME: join(home, ".state") };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, ".config"),
+    XDG_STATE_HOME: join(home, ".state"),
+  };
   delete env.LEASEHOLD_CONFIG;
   delete env.LEASEHOLD_DEBUG;
   return env;

@@ -14,7 +14,9 @@ for (const file of process.argv.slice(2)) {
     failed += r.numFailedTests;
     skipped += r.numPendingTests + (r.numTodoTests ?? 0);
     // A file that failed to load (syntax error, crashed worker) has no failed tests but failed.
-    failed += r.testResults.filter((t) => t.status === "failed" && t.assertionResults.length === 0).length;
+    failed += r.testResults.filter(
+      (t) => t.status === "failed" && t.assertionResults.length === 0,
+    ).length;
   } catch (e) {
     console.error(`no test report at ${file}: ${e.message}`);
     broken = true;

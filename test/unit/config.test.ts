@@ -45,11 +45,21 @@ describe("config lookup", () => {
     };
     for (const [k, p] of Object.entries(files)) writeFileSync(p, `[default]\nprincipal = ${k}\n`);
     const env = { HOME: home } as NodeJS.ProcessEnv;
-    expect(loadConfigFile({ explicitPath: files.explicit, env: { ...env, LEASEHOLD_CONFIG: files.envvar }, cwd }).path).toBe(files.explicit);
-    expect(loadConfigFile({ env: { ...env, LEASEHOLD_CONFIG: files.envvar }, cwd }).path).toBe(files.envvar);
+    expect(
+      loadConfigFile({
+        explicitPath: files.explicit,
+        env: { ...env, LEASEHOLD_CONFIG: files.envvar },
+        cwd,
+      }).path,
+    ).toBe(files.explicit);
+    expect(loadConfigFile({ env: { ...env, LEASEHOLD_CONFIG: files.envvar }, cwd }).path).toBe(
+      files.envvar,
+    );
     expect(loadConfigFile({ env, cwd }).path).toBe(files.cwd);
     expect(loadConfigFile({ env, cwd: t }).path).toBe(files.xdg);
-    expect(loadConfigFile({ env: { ...env, XDG_CONFIG_HOME: join(t, "nowhere") }, cwd: t }).path).toBe(files.home);
+    expect(
+      loadConfigFile({ env: { ...env, XDG_CONFIG_HOME: join(t, "nowhere") }, cwd: t }).path,
+    ).toBe(files.home);
   });
 
   it("is fine with no file at all and applies the built-in defaults", () => {
@@ -62,8 +72,12 @@ describe("config lookup", () => {
   });
 
   it("refuses an explicit file that cannot be read, naming it", () => {
-    expect(() => loadConfigFile({ explicitPath: "/nonexistent/x.ini", env: {}, cwd: "/" })).toThrow(/cannot read config file \/nonexistent\/x.ini/);
-    expect(() => loadConfigFile({ env: { LEASEHOLD_CONFIG: "/nonexistent/y.ini" }, cwd: "/" })).toThrow(ConfigError);
+    expect(() => loadConfigFile({ explicitPath: "/nonexistent/x.ini", env: {}, cwd: "/" })).toThrow(
+      /cannot read config file \/nonexistent\/x.ini/,
+    );
+    expect(() =>
+      loadConfigFile({ env: { LEASEHOLD_CONFIG: "/nonexistent/y.ini" }, cwd: "/" }),
+    ).toThrow(ConfigError);
   });
 });
 
@@ -72,25 +86,43 @@ describe("resolution", () => {
 
   it("takes the resource section, then [default], then built-ins; flags win", () => {
     const env = { USER: "bob" };
-    expect(resolveResource(file, "prod-db", {}, env)).toMatchObject({ ttlMs: 1_800_000, backend: "redis-eu" });
-    expect(resolveResource(file, "other", {}, env)).toMatchObject({ ttlMs: 3_600_000, backend: "sqlite" });
-    expect(resolveResource(file, "prod.web/1", {}, env)).toMatchObject({ principal: "deployer", backend: "sqlite" });
-    expect(resolveResource(file, "prod-db", { ttl: "5m", backend: "x", principal: "me" }, env)).toMatchObject({
+    expect(resolveResource(file, "prod-db", {}, env)).toMatchObject({
+      ttlMs: 1_800_000,
+      backend: "redis-eu",
+    });
+    expect(resolveResource(file, "other", {}, env)).toMatchObject({
+      ttlMs: 3_600_000,
+      backend: "sqlite",
+    });
+    expect(resolveResource(file, "prod.web/1", {}, env)).toMatchObject({
+      principal: "deployer",
+      backend: "sqlite",
+    });
+    expect(
+      resolveResource(file, "prod-db", { ttl: "5m", backend: "x", principal: "me" }, env),
+    ).toMatchObject({
       ttlMs: 300_000,
       backend: "x",
       principal: "me",
     });
-    expect(resolveResource(file, "prod-db", {}, env).origins).toMatchObject({ ttl: "/etc/lh.ini:7", backend: "/etc/lh.ini:8" });
+    expect(resolveResource(file, "prod-db", {}, env).origins).toMatchObject({
+      ttl: "/etc/lh.ini:7",
+      backend: "/etc/lh.ini:8",
+    });
   });
 
   it("names file, line and key for a bad value", () => {
     const bad = parseConfigFile("/etc/bad.ini", "[default]\nttl = forever\n");
-    expect(() => resolveResource(bad, "x", {}, {})).toThrow(/\/etc\/bad.ini:2: ttl.*invalid ttl "forever"/);
+    expect(() => resolveResource(bad, "x", {}, {})).toThrow(
+      /\/etc\/bad.ini:2: ttl.*invalid ttl "forever"/,
+    );
   });
 
   it("names file, line and key for an unknown key", () => {
     const bad = parseConfigFile("/etc/bad.ini", "[default]\nttl = 1h\n\n[db]\ntll = 5m\n");
-    expect(() => resolveResource(bad, "db", {}, {})).toThrow(/\/etc\/bad.ini:5: unknown key "tll" in \[db\]/);
+    expect(() => resolveResource(bad, "db", {}, {})).toThrow(
+      /\/etc\/bad.ini:5: unknown key "tll" in \[db\]/,
+    );
   });
 
   it("reads ${VAR} from the environment and names an unset one", () => {
@@ -100,12 +132,19 @@ describe("resolution", () => {
       { name: "url", type: "string", description: "" },
       { name: "password", type: "string", description: "", secret: true },
     ] as const;
-    expect(parseBackendOptions(ref, specs, file, { REDIS_PASSWORD: "s3cret" }).options.password).toBe("s3cret");
-    expect(() => parseBackendOptions(ref, specs, file, {})).toThrow(/\/etc\/lh.ini:16: key "password" in \[backend.redis-eu\] uses \$\{REDIS_PASSWORD\}, which is not set/);
+    expect(
+      parseBackendOptions(ref, specs, file, { REDIS_PASSWORD: "s3cret" }).options.password,
+    ).toBe("s3cret");
+    expect(() => parseBackendOptions(ref, specs, file, {})).toThrow(
+      /\/etc\/lh.ini:16: key "password" in \[backend.redis-eu\] uses \$\{REDIS_PASSWORD\}, which is not set/,
+    );
   });
 
   it("validates backend options by their table and applies the timeout default", () => {
-    const f = parseConfigFile("/c.ini", "[backend.x]\ntimeout = 2s\nport = 12\nflag = yes\nhosts = a:1, b:2\n");
+    const f = parseConfigFile(
+      "/c.ini",
+      "[backend.x]\ntimeout = 2s\nport = 12\nflag = yes\nhosts = a:1, b:2\n",
+    );
     const ref = findBackendSection(f, "x", "/", {});
     const specs = [
       { name: "port", type: "integer", description: "" },
@@ -116,21 +155,35 @@ describe("resolution", () => {
     ] as const;
     const { options, timeoutMs } = parseBackendOptions(ref, specs, f, { X_FROM_ENV: "e" });
     expect(timeoutMs).toBe(2000);
-    expect(options).toMatchObject({ port: 12, flag: true, hosts: ["a:1", "b:2"], dflt: "d", fromenv: "e" });
+    expect(options).toMatchObject({
+      port: 12,
+      flag: true,
+      hosts: ["a:1", "b:2"],
+      dflt: "d",
+      fromenv: "e",
+    });
     const none = parseBackendOptions(findBackendSection(f, "y", "/", {}), [], f, {});
     expect(none.timeoutMs).toBe(10_000);
     const typo = parseConfigFile("/c.ini", "[backend.x]\nprot = 12\n");
-    expect(() => parseBackendOptions(findBackendSection(typo, "x", "/", {}), specs, typo, {})).toThrow(/\/c.ini:2: prot in \[backend.x\]: unknown key/);
+    expect(() =>
+      parseBackendOptions(findBackendSection(typo, "x", "/", {}), specs, typo, {}),
+    ).toThrow(/\/c.ini:2: prot in \[backend.x\]: unknown key/);
     const badInt = parseConfigFile("/c.ini", "[backend.x]\nport = twelve\n");
-    expect(() => parseBackendOptions(findBackendSection(badInt, "x", "/", {}), specs, badInt, {})).toThrow(/\/c.ini:2: port.*whole number/);
+    expect(() =>
+      parseBackendOptions(findBackendSection(badInt, "x", "/", {}), specs, badInt, {}),
+    ).toThrow(/\/c.ini:2: port.*whole number/);
   });
 
   it("keeps dotted section names whole and reports malformed lines", () => {
     expect([...parseConfigFile("/c.ini", SAMPLE).sections.keys()]).toEqual(
       expect.arrayContaining(["default", "prod-db", "prod.web/1", "backend.redis-eu"]),
     );
-    expect(() => parseConfigFile("/c.ini", "[default]\nttl 5m\n")).toThrow(/\/c.ini:2: expected "key = value"/);
-    expect(() => parseConfigFile("/c.ini", "[default\nttl = 5m\n")).toThrow(/\/c.ini:1: malformed section header/);
+    expect(() => parseConfigFile("/c.ini", "[default]\nttl 5m\n")).toThrow(
+      /\/c.ini:2: expected "key = value"/,
+    );
+    expect(() => parseConfigFile("/c.ini", "[default\nttl = 5m\n")).toThrow(
+      /\/c.ini:1: malformed section header/,
+    );
   });
 
   it("ignores __proto__ keys instead of polluting objects", () => {

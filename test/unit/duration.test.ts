@@ -25,17 +25,30 @@ describe("parseDuration", () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(["0", "0s", "PT0S", "-5", "-5m", "abc", "", "P", "PT", "1x", "10s5", "5 parsecs", "1e3", "11 years", "3650 days 1 day"])(
-    "refuses %j and lists the accepted forms",
-    (text) => {
-      expect(() => parseDuration(text, "ttl")).toThrow(InvalidDurationError);
-      try {
-        parseDuration(text, "ttl");
-      } catch (e) {
-        expect((e as Error).message).toContain("ttl");
-      }
-    },
-  );
+  it.each([
+    "0",
+    "0s",
+    "PT0S",
+    "-5",
+    "-5m",
+    "abc",
+    "",
+    "P",
+    "PT",
+    "1x",
+    "10s5",
+    "5 parsecs",
+    "1e3",
+    "11 years",
+    "3650 days 1 day",
+  ])("refuses %j and lists the accepted forms", (text) => {
+    expect(() => parseDuration(text, "ttl")).toThrow(InvalidDurationError);
+    try {
+      parseDuration(text, "ttl");
+    } catch (e) {
+      expect((e as Error).message).toContain("ttl");
+    }
+  });
 
   it("gives a hint with the accepted forms for garbage", () => {
     try {

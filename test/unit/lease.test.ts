@@ -1,11 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { InvalidResourceError } from "../../src/lease/errors.js";
-import { isHeld, leaseToJson, makeLease, newLeaseId, validateResource } from "../../src/lease/lease.js";
+import {
+  isHeld,
+  leaseToJson,
+  makeLease,
+  newLeaseId,
+  validateResource,
+} from "../../src/lease/lease.js";
 
 describe("validateResource", () => {
-  it.each(["a", "a/b", "../x", "日本", "x".repeat(512), "é".repeat(256), "a b\tc"])("accepts %j", (name) => {
-    expect(() => validateResource(name)).not.toThrow();
-  });
+  it.each(["a", "a/b", "../x", "日本", "x".repeat(512), "é".repeat(256), "a b\tc"])(
+    "accepts %j",
+    (name) => {
+      expect(() => validateResource(name)).not.toThrow();
+    },
+  );
   it.each([
     ["", /empty/],
     ["a\0b", /NUL/],

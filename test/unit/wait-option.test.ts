@@ -3,11 +3,26 @@ import { normalizeWaitFlag, waitOption } from "../../src/cli/wait-option.js";
 
 describe("--wait", () => {
   it.each([
-    [["acquire", "--wait", "db"], ["acquire", "--wait=", "db"]],
-    [["acquire", "db", "--wait"], ["acquire", "db", "--wait="]],
-    [["acquire", "--wait", "5m", "db"], ["acquire", "--wait", "5m", "db"]],
-    [["acquire", "--wait", "--ttl", "1h", "db"], ["acquire", "--wait=", "--ttl", "1h", "db"]],
-    [["run", "db", "--", "cmd", "--wait", "x"], ["run", "db", "--", "cmd", "--wait", "x"]],
+    [
+      ["acquire", "--wait", "db"],
+      ["acquire", "--wait=", "db"],
+    ],
+    [
+      ["acquire", "db", "--wait"],
+      ["acquire", "db", "--wait="],
+    ],
+    [
+      ["acquire", "--wait", "5m", "db"],
+      ["acquire", "--wait", "5m", "db"],
+    ],
+    [
+      ["acquire", "--wait", "--ttl", "1h", "db"],
+      ["acquire", "--wait=", "--ttl", "1h", "db"],
+    ],
+    [
+      ["run", "db", "--", "cmd", "--wait", "x"],
+      ["run", "db", "--", "cmd", "--wait", "x"],
+    ],
   ])("reads %j as %j", (argv, expected) => {
     expect(normalizeWaitFlag(argv)).toEqual(expected);
   });

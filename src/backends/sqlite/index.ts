@@ -2,8 +2,8 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type Database from "better-sqlite3";
 import { type Held, type Lease, makeLease, newLeaseId } from "../../lease/lease.js";
-import type { AcquireRequest, Backend, BackendContext, DoctorCheck, OptionSpec } from "../types.js";
 import { pollUntilChanged } from "../poll.js";
+import type { AcquireRequest, Backend, BackendContext, DoctorCheck, OptionSpec } from "../types.js";
 import { openDatabase, translateSqliteError } from "./store.js";
 
 /** Options of `[backend.sqlite]`. */
@@ -32,8 +32,10 @@ export async function create(ctx: BackendContext): Promise<Backend> {
 }
 
 function databasePath(configured: string | undefined): string {
-  if (configured !== undefined && !configured.startsWith("$XDG_STATE_HOME")) return resolve(configured);
-  const state = process.env.XDG_STATE_HOME || join(process.env.HOME || homedir(), ".local", "state");
+  if (configured !== undefined && !configured.startsWith("$XDG_STATE_HOME"))
+    return resolve(configured);
+  const state =
+    process.env.XDG_STATE_HOME || join(process.env.HOME || homedir(), ".local", "state");
   return join(state, "leasehold", "leases.db");
 }
 
@@ -53,7 +55,9 @@ class SqliteBackend implements Backend {
     const db = this.#db;
     this.#stmt = {
       get: db.prepare<[string], Row>("SELECT * FROM leases WHERE resource = ?"),
-      live: db.prepare<[string, number], Row>("SELECT * FROM leases WHERE resource = ? AND id IS NOT NULL AND expires_ms > ?"),
+      live: db.prepare<[string, number], Row>(
+        "SELECT * FROM leases WHERE resource = ? AND id IS NOT NULL AND expires_ms > ?",
+      ),
       upsert: db.prepare(
         `INSERT INTO leases (resource, id, principal, reason, created_ms, expires_ms, fence)
          VALUES (@resource, @id, @principal, @reason, @now, @expires, 1)

@@ -32,13 +32,21 @@ export async function acquire(args: AcquireArgs, ctx: CommandContext): Promise<n
     status.clear();
     if (args.json) ctx.out.json(leaseToJson(lease));
     else ctx.out.result(lease.id);
-    ctx.out.info(`acquired ${lease.resource} (fence ${lease.fence}), expires in ${formatDuration(lease.remainingMs)}`);
+    ctx.out.info(
+      `acquired ${lease.resource} (fence ${lease.fence}), expires in ${formatDuration(lease.remainingMs)}`,
+    );
     return ExitCode.ok;
   } catch (e) {
     status.clear();
     if (e instanceof LeaseHeldError && e.holder) {
-      ctx.out.notice(`${describeLease(e.holder)}${args.wait !== undefined ? "; gave up waiting" : ""}`);
-      ctx.out.hint(args.wait !== undefined ? "wait longer with a larger --wait" : "retry with --wait 5m to wait for it");
+      ctx.out.notice(
+        `${describeLease(e.holder)}${args.wait !== undefined ? "; gave up waiting" : ""}`,
+      );
+      ctx.out.hint(
+        args.wait !== undefined
+          ? "wait longer with a larger --wait"
+          : "retry with --wait 5m to wait for it",
+      );
       return ExitCode.no;
     }
     throw e;

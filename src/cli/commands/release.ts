@@ -13,6 +13,8 @@ export async function release(args: ReleaseArgs, ctx: CommandContext): Promise<n
     ctx.out.info(`released ${args.resource}`);
     return ExitCode.ok;
   }
-  ctx.out.notice(`${args.resource} is not held by lease ${args.leaseId} (wrong id, already released, or expired); nothing changed`);
+  ctx.out.notice(
+    `${args.resource} is not held by lease ${args.leaseId} (wrong id, already released, or expired); nothing changed`,
+  );
   return ExitCode.no;
 }

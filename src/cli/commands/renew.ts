@@ -16,10 +16,14 @@ export async function renew(args: RenewArgs, ctx: CommandContext): Promise<numbe
   const lh = await ctx.open();
   const lease = await lh.renew(args.resource, args.leaseId, { ttl: args.ttl });
   if (!lease) {
-    ctx.out.notice(`${args.resource} is not held by lease ${args.leaseId} (wrong id, released, or expired); acquire it again`);
+    ctx.out.notice(
+      `${args.resource} is not held by lease ${args.leaseId} (wrong id, released, or expired); acquire it again`,
+    );
     return ExitCode.no;
   }
   if (args.json) ctx.out.json(leaseToJson(lease));
-  ctx.out.info(`renewed ${args.resource}: expires in ${formatDuration(lease.remainingMs)} (${isoSeconds(lease.expiresAt)})`);
+  ctx.out.info(
+    `renewed ${args.resource}: expires in ${formatDuration(lease.remainingMs)} (${isoSeconds(lease.expiresAt)})`,
+  );
   return ExitCode.ok;
 }
