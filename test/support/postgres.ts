@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,8 @@ const run = promisify(execFile);
 export interface PostgresServer {
   /** Connection URL for the superuser, over TCP on 127.0.0.1. */
   readonly url: string;
+  /** With `tls`: the server's self-signed certificate (SAN 127.0.0.1, localhost), to use as CA. */
+  readonly caFile?: string;
   /** True when this process started the cluster, so fault tests may stop, restart and freeze it. */
   readonly local: boolean;
   /** Shuts the cluster down at once (`pg_ctl stop -m immediate`); connections break. */
@@ -31,11 +33,12 @@ export interface PostgresServer {
 /**
  * Starts PostgreSQL from the machine's binaries (`initdb` + `pg_ctl`) on a free loopback port in
  * a temp dir, or uses `LEASEHOLD_TEST_POSTGRES_URL` when set. The cluster is removed when the
- * test process exits, even after failures.
+ * test process exits, even after failures. With `tls`, the server accepts TCP connections only
+ * over TLS (pg_hba `hostssl`), with a fresh self-signed certificate; `caFile` names it.
  */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(opts: { tls?: boolean } = {}): Promise<PostgresServer> {
   const external = process.env.LEASEHOLD_TEST_POSTGRES_URL;
-  if (external) return externalServer(external);
+  if (external && !opts.tls) return externalServer(external);
   const bin = findBinDir();
   const dir = mkdtempSync(join(tmpdir(), "leasehold-pg-"));
   const data = join(dir, "data");
@@ -64,9 +67,11 @@ export async function startPostgres(): Promise<PostgresServer> {
   process.on("exit", onExit);
 
   await run(...cmd("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C"]));
+  const caFile = opts.tls ? await setUpTls(data, asPostgres) : undefined;
   const start = async () => {
-    const opts = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", "-c fsync=off", "-c full_page_writes=off", "-c max_connections=200"];
-    await run(...cmd("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", opts.join(" "), "-w", "-t", "30", "start"]));
+    const flags = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", "-c fsync=off", "-c full_page_writes=off", "-c max_connections=200"];
+    if (caFile) flags.push("-c ssl=on");
+    await run(...cmd("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", flags.join(" "), "-w", "-t", "30", "start"]));
   };
   // Another test file may grab the same free port between our probe and the server's bind.
   for (let attempt = 1; ; attempt++) {
@@ -81,6 +86,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const postmasterPid = () => Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    ...(caFile ? { caFile } : {}),
     local: true,
     stop: async () => {
       await run(...cmd("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]));
@@ -129,6 +135,23 @@ function ownerOf(user: string): { uid: number; gid: number } {
   const gid = spawnSync("id", ["-g", user], { encoding: "utf8" }).stdout.trim();
   if (!out) throw new Error(`user ${user} not found: run test/support/install/postgres.sh`);
   return { uid: Number(out), gid: Number(gid) };
+}
+
+/** Writes server.crt/server.key (EC, self-signed) and a pg_hba.conf that demands TLS over TCP. */
+async function setUpTls(data: string, chownToPostgres: boolean): Promise<string> {
+  const crt = join(data, "server.crt");
+  const key = join(data, "server.key");
+  await run("openssl", [
+    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", crt,
+  ]);
+  writeFileSync(join(data, "pg_hba.conf"), "local all all trust\nhostssl all all 127.0.0.1/32 trust\n");
+  chmodSync(key, 0o600);
+  if (chownToPostgres) {
+    const { uid, gid } = ownerOf("postgres");
+    for (const f of [crt, key, join(data, "pg_hba.conf")]) chownSync(f, uid, gid);
+  }
+  return crt;
 }
 
 /** Signals the postmaster and its children (the backends serving open connections). */

@@ -42,8 +42,10 @@ function hintFor(code: string, cause: unknown, section: string, table: string): 
   }
   switch (code) {
     case "28P01":
+      return `the server refused the password; check user and password (or url) in ${section}, or PGPASSWORD`;
     case "28000":
-      return `the server refused the login; check user and password (or url) in ${section}, or PGPASSWORD`;
+      // pg_hba.conf had no line for this user, database, address and encryption.
+      return `the server refused the login (pg_hba.conf); check user, database and sslmode in ${section}`;
     case "3D000":
       return `the database does not exist; check database (or url) in ${section}`;
     case "42501":
@@ -54,6 +56,13 @@ function hintFor(code: string, cause: unknown, section: string, table: string): 
       return `a row stayed locked past the timeout; retry, or raise timeout in ${section}`;
     case "53300":
       return "the server has no free connection slots; retry, or raise max_connections";
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+    case "CERT_HAS_EXPIRED":
+      return `the server's certificate did not verify; set ssl_ca in ${section} to the CA that signed it (or sslmode = verify-ca if the name differs)`;
     case "ECONNREFUSED":
     case "ENOTFOUND":
     case "EAI_AGAIN":
