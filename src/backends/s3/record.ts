@@ -27,7 +27,11 @@ export interface StoredRecord {
    * Renewals copy it forward.
    */
   readonly createdAt?: string;
-  /** Random per write: after an unknown outcome (5xx, lost reply) a re-read tells whether it landed. */
+  /**
+   * Random per write: after an unknown outcome (5xx, lost reply) a re-read tells whether it
+   * landed. It also makes every body unique, so an ETag (an MD5 of the body on most servers)
+   * never comes back after a change and If-Match cannot be fooled by an A→B→A sequence.
+   */
   readonly writeId: string;
 }
 
