@@ -49,7 +49,13 @@ describe("etcd faults", () => {
     const id = acquired.stdout.trim();
     await cluster.members[0]!.stop();
     try {
-      for (const args of [["acquire", uniqueName("other")], ["is-held", r, id], ["current", r], ["renew", r, id], ["release", r, id]]) {
+      for (const args of [
+        ["acquire", uniqueName("other")],
+        ["is-held", r, id],
+        ["current", r],
+        ["renew", r, id],
+        ["release", r, id],
+      ]) {
         const res = await timed(["-c", config, ...args]);
         expect(res.code, `${args[0]}: ${res.stderr}`).toBe(3);
         expect(res.stdout).toBe("");
@@ -72,7 +78,10 @@ describe("etcd faults", () => {
     const id = acquired.stdout.trim();
     cluster.members[0]!.freeze();
     try {
-      for (const args of [["acquire", r], ["is-held", r, id]]) {
+      for (const args of [
+        ["acquire", r],
+        ["is-held", r, id],
+      ]) {
         const res = await timed(["-c", config, ...args]);
         expect(res.code, `${args[0]}: ${res.stderr}`).toBe(3);
         expect(res.stdout).toBe("");
@@ -93,7 +102,9 @@ describe("etcd faults", () => {
       await cluster.members[0]!.stop();
       try {
         await expect(b.isHeld(r, lease.id)).rejects.toBeInstanceOf(BackendUnavailableError);
-        await expect(b.acquire(uniqueName("x"), { principal: "alice@test", ttlMs: 60_000 })).rejects.toBeInstanceOf(BackendUnavailableError);
+        await expect(
+          b.acquire(uniqueName("x"), { principal: "alice@test", ttlMs: 60_000 }),
+        ).rejects.toBeInstanceOf(BackendUnavailableError);
         await expect(b.renew(r, lease.id, 60_000)).rejects.toBeInstanceOf(BackendUnavailableError);
       } finally {
         await cluster.members[0]!.start();
@@ -113,7 +124,9 @@ describe("etcd faults", () => {
       const r = uniqueName("wait-outage");
       leaseOf(await a.acquire(r, { principal: "alice@test", ttlMs: 60_000 }));
       const started = Date.now();
-      const waiting = b.waitForChange(r, started + 60_000, new AbortController().signal).catch((e: unknown) => e);
+      const waiting = b
+        .waitForChange(r, started + 60_000, new AbortController().signal)
+        .catch((e: unknown) => e);
       await new Promise((done) => setTimeout(done, 300));
       await cluster.members[0]!.stop();
       const outcome = await waiting;

@@ -36,7 +36,12 @@ export interface EtcdCluster {
 export function etcdClient(endpoints: string, timeoutMs = 10_000): Promise<Backend> {
   return create({
     name: "etcd",
-    options: { endpoints: endpoints.split(","), prefix: "/leasehold-test/", dial_timeout: 2000, command_timeout: 5000 },
+    options: {
+      endpoints: endpoints.split(","),
+      prefix: "/leasehold-test/",
+      dial_timeout: 2000,
+      command_timeout: 5000,
+    },
     timeoutMs,
   });
 }
@@ -46,7 +51,10 @@ function etcdBinary(): string {
   const configured = process.env.LEASEHOLD_TEST_ETCD_BIN;
   if (configured) return configured;
   const found = spawnSync("sh", ["-c", "command -v etcd"], { encoding: "utf8" }).stdout.trim();
-  if (!found) throw new Error("etcd not found: run test/support/install/etcd.sh (Debian etcd-server) or set LEASEHOLD_TEST_ETCD_BIN");
+  if (!found)
+    throw new Error(
+      "etcd not found: run test/support/install/etcd.sh (Debian etcd-server) or set LEASEHOLD_TEST_ETCD_BIN",
+    );
   return found;
 }
 
@@ -80,7 +88,11 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
   // Another test file may take a port between our probe and etcd's bind: retry with new ports.
   for (let attempt = 1; ; attempt++) {
     const specs = await Promise.all(
-      Array.from({ length: size }, async (_, i) => ({ name: `m${i}`, client: await freePort(), peer: await freePort() })),
+      Array.from({ length: size }, async (_, i) => ({
+        name: `m${i}`,
+        client: await freePort(),
+        peer: await freePort(),
+      })),
     );
     const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(",");
     const members = specs.map((s) => makeMember(bin, dir, s, initialCluster, children));
@@ -119,21 +131,37 @@ interface MemberSpec {
   peer: number;
 }
 
-function makeMember(bin: string, dir: string, s: MemberSpec, initialCluster: string, children: Set<ChildProcess>): EtcdMember {
+function makeMember(
+  bin: string,
+  dir: string,
+  s: MemberSpec,
+  initialCluster: string,
+  children: Set<ChildProcess>,
+): EtcdMember {
   const clientUrl = `http://127.0.0.1:${s.client}`;
   const log = join(dir, `${s.name}.log`);
   let child: ChildProcess | undefined;
   const args = [
-    "--name", s.name,
-    "--data-dir", join(dir, "data", s.name),
-    "--listen-client-urls", clientUrl,
-    "--advertise-client-urls", clientUrl,
-    "--listen-peer-urls", `http://127.0.0.1:${s.peer}`,
-    "--initial-advertise-peer-urls", `http://127.0.0.1:${s.peer}`,
-    "--initial-cluster", initialCluster,
-    "--initial-cluster-state", "new",
-    "--logger", "zap",
-    "--log-outputs", log,
+    "--name",
+    s.name,
+    "--data-dir",
+    join(dir, "data", s.name),
+    "--listen-client-urls",
+    clientUrl,
+    "--advertise-client-urls",
+    clientUrl,
+    "--listen-peer-urls",
+    `http://127.0.0.1:${s.peer}`,
+    "--initial-advertise-peer-urls",
+    `http://127.0.0.1:${s.peer}`,
+    "--initial-cluster",
+    initialCluster,
+    "--initial-cluster-state",
+    "new",
+    "--logger",
+    "zap",
+    "--log-outputs",
+    log,
   ];
   return {
     name: s.name,
@@ -162,7 +190,8 @@ function makeMember(bin: string, dir: string, s: MemberSpec, initialCluster: str
 async function waitHealthy(url: string, child: ChildProcess, log: string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`etcd exited at start:\n${tail(log)}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`etcd exited at start:\n${tail(log)}`);
     try {
       const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
       const body = (await res.json()) as { health?: string };
@@ -179,7 +208,9 @@ async function findLeader(members: readonly EtcdMember[]): Promise<EtcdMember> {
   for (let attempt = 0; attempt < 50; attempt++) {
     for (const m of members) {
       try {
-        const text = await (await fetch(`${m.clientUrl}/metrics`, { signal: AbortSignal.timeout(1000) })).text();
+        const text = await (
+          await fetch(`${m.clientUrl}/metrics`, { signal: AbortSignal.timeout(1000) })
+        ).text();
         if (/^etcd_server_is_leader 1$/m.test(text)) return m;
       } catch {
         // Stopped or frozen member.

@@ -31,7 +31,8 @@ type Policy = NonNullable<NonNullable<IOptions["faultHandling"]>["global"]>;
  */
 const runOnce = {
   // async: etcd3's markFailed relies on a throwing callback becoming a rejection it can catch.
-  execute: async <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T) => fn({ signal: new AbortController().signal }),
+  execute: async <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T) =>
+    fn({ signal: new AbortController().signal }),
 } as unknown as Policy;
 
 /** Pause before retrying on another member: long enough for a new leader, short against the timeout. */
@@ -60,7 +61,11 @@ export class EtcdConnection {
    * operation of several RPCs passes one `deadline()` to all of them, so the whole is bounded.
    * @throws BackendUnavailableError when no attempt succeeded in time.
    */
-  async call<T>(what: string, fn: (options: CallOptions) => Promise<T>, opDeadline = this.deadline()): Promise<T> {
+  async call<T>(
+    what: string,
+    fn: (options: CallOptions) => Promise<T>,
+    opDeadline = this.deadline(),
+  ): Promise<T> {
     // Each member gets a few chances: the pool picks members at random per attempt.
     const maxAttempts = Math.max(3, this.#s.endpoints.length * 3);
     for (let attempt = 1; ; attempt++) {
@@ -71,7 +76,8 @@ export class EtcdConnection {
         this.#reached = true;
         return result;
       } catch (cause) {
-        const more = attempt < maxAttempts && isRetryable(cause) && Date.now() + RETRY_PAUSE_MS < opDeadline;
+        const more =
+          attempt < maxAttempts && isRetryable(cause) && Date.now() + RETRY_PAUSE_MS < opDeadline;
         if (!more) throw translateEtcdError(this.scope, what, cause);
         await sleep(RETRY_PAUSE_MS);
       }
@@ -102,7 +108,8 @@ function clientOptions(s: ConnectionSettings): IOptions {
   const options: IOptions = {
     hosts: [...s.endpoints],
     // Applies to calls made inside etcd3 (the auth token exchange); ours pass their own deadline.
-    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + s.commandTimeoutMs + s.dialTimeoutMs }),
+    defaultCallOptions: (ctx) =>
+      ctx.isStream ? {} : { deadline: Date.now() + s.commandTimeoutMs + s.dialTimeoutMs },
     faultHandling: { host: () => runOnce, global: runOnce },
     grpcOptions: {
       // A member that comes back is found again within dial_timeout, not gRPC's 2-minute backoff.
@@ -133,9 +140,12 @@ function readPem(s: ConnectionSettings, option: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (cause) {
-    throw new ConfigError(`[backend.${s.name}] ${option}: cannot read ${path}: ${(cause as Error).message}`, {
-      cause,
-      hint: `point ${option} at a readable PEM file`,
-    });
+    throw new ConfigError(
+      `[backend.${s.name}] ${option}: cannot read ${path}: ${(cause as Error).message}`,
+      {
+        cause,
+        hint: `point ${option} at a readable PEM file`,
+      },
+    );
   }
 }

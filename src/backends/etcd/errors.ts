@@ -76,5 +76,9 @@ function redact(endpoint: string): string {
 
 function oneLine(text: string): string {
   // gRPC appends an empty "Resolution note:" to connection errors; it says nothing to a user.
-  return text.replace(/\s+/g, " ").replace(/\.? ?Resolution note:\s*$/, "").trim().slice(0, 300);
+  return text
+    .replace(/\s+/g, " ")
+    .replace(/\.? ?Resolution note:\s*$/, "")
+    .trim()
+    .slice(0, 300);
 }

@@ -35,7 +35,10 @@ export class KeyLayout {
   /** The range covering exactly this resource's keys. */
   resourceRange(resource: string): { key: Buffer; range_end: Buffer } {
     const key = Buffer.concat([this.#prefix, Buffer.from(resource, "utf8"), Buffer.from([0])]);
-    return { key, range_end: Buffer.concat([this.#prefix, Buffer.from(resource, "utf8"), Buffer.from([1])]) };
+    return {
+      key,
+      range_end: Buffer.concat([this.#prefix, Buffer.from(resource, "utf8"), Buffer.from([1])]),
+    };
   }
 
   /** The range covering every resource whose name starts with `namePrefix`. */
@@ -50,11 +53,18 @@ export class KeyLayout {
     const rest = key.subarray(this.#prefix.length);
     const nul = rest.indexOf(0);
     if (nul <= 0 || nul !== rest.length - 2) return undefined;
-    return { resource: rest.subarray(0, nul).toString("utf8"), part: String.fromCharCode(rest[nul + 1]!) };
+    return {
+      resource: rest.subarray(0, nul).toString("utf8"),
+      part: String.fromCharCode(rest[nul + 1]!),
+    };
   }
 
   #key(resource: string, part: string): Buffer {
-    return Buffer.concat([this.#prefix, Buffer.from(resource, "utf8"), Buffer.from([0, part.charCodeAt(0)])]);
+    return Buffer.concat([
+      this.#prefix,
+      Buffer.from(resource, "utf8"),
+      Buffer.from([0, part.charCodeAt(0)]),
+    ]);
   }
 }
 

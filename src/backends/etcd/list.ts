@@ -27,7 +27,11 @@ export async function* listLeases(
   for (;;) {
     const until = conn.deadline();
     const req = { key, range_end, limit: PAGE_KEYS, ...(revision ? { revision } : {}) };
-    const page: IRangeResponse = await conn.call("list", (o) => conn.client.kv.range(req, o), until);
+    const page: IRangeResponse = await conn.call(
+      "list",
+      (o) => conn.client.kv.range(req, o),
+      until,
+    );
     revision ??= page.header.revision;
     let stored = groupStoredLeases(keys, page.kvs);
     let next: Buffer | undefined;

@@ -25,21 +25,43 @@ export interface StoredLease {
 
 /** Serialises a record; the version field lets a later release change the shape. */
 export function encodeRecord(r: StoredRecord): Buffer {
-  return Buffer.from(JSON.stringify({ v: 1, id: r.id, principal: r.principal, reason: r.reason ?? null, createdMs: r.createdMs }));
+  return Buffer.from(
+    JSON.stringify({
+      v: 1,
+      id: r.id,
+      principal: r.principal,
+      reason: r.reason ?? null,
+      createdMs: r.createdMs,
+    }),
+  );
 }
 
 /** Parses a record value. @throws BackendUnavailableError for a value that is not ours. */
 export function decodeRecord(value: Buffer, resource: string): StoredRecord {
-  let parsed: { v?: unknown; id?: unknown; principal?: unknown; reason?: unknown; createdMs?: unknown };
+  let parsed: {
+    v?: unknown;
+    id?: unknown;
+    principal?: unknown;
+    reason?: unknown;
+    createdMs?: unknown;
+  };
   try {
     parsed = JSON.parse(value.toString("utf8"));
   } catch {
     parsed = {};
   }
-  if (parsed.v !== 1 || typeof parsed.id !== "string" || typeof parsed.principal !== "string" || typeof parsed.createdMs !== "number") {
-    throw new BackendUnavailableError(`etcd record for ${JSON.stringify(resource)} is not a leasehold lease`, {
-      hint: "another program writes under this prefix; set a prefix of its own in the [backend.NAME] section",
-    });
+  if (
+    parsed.v !== 1 ||
+    typeof parsed.id !== "string" ||
+    typeof parsed.principal !== "string" ||
+    typeof parsed.createdMs !== "number"
+  ) {
+    throw new BackendUnavailableError(
+      `etcd record for ${JSON.stringify(resource)} is not a leasehold lease`,
+      {
+        hint: "another program writes under this prefix; set a prefix of its own in the [backend.NAME] section",
+      },
+    );
   }
   return {
     id: parsed.id,

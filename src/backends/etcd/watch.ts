@@ -1,4 +1,10 @@
-import { castGrpcError, FilterType, type IDuplexStream, type IWatchRequest, type IWatchResponse } from "etcd3";
+import {
+  castGrpcError,
+  FilterType,
+  type IDuplexStream,
+  type IWatchRequest,
+  type IWatchResponse,
+} from "etcd3";
 import type { EtcdConnection } from "./connection.js";
 import { isRetryable } from "./errors.js";
 
@@ -28,7 +34,11 @@ type WatchStream = IDuplexStream<IWatchRequest, IWatchResponse>;
  * @throws BackendUnavailableError when no member serves the watch within the timeout, or etcd
  * refuses it (auth, permissions).
  */
-export function waitForDelete(conn: EtcdConnection, w: DeleteWatch, stops: Set<() => void>): Promise<void> {
+export function waitForDelete(
+  conn: EtcdConnection,
+  w: DeleteWatch,
+  stops: Set<() => void>,
+): Promise<void> {
   if (w.signal.aborted || Date.now() >= w.wakeAtMs) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     let done = false;
@@ -52,7 +62,8 @@ export function waitForDelete(conn: EtcdConnection, w: DeleteWatch, stops: Set<(
       if (done || s !== stream) return;
       const cause = castGrpcError(raw);
       failingSince ??= Date.now();
-      if (!isRetryable(cause) || Date.now() - failingSince >= conn.timeoutMs) return finish(conn.translate("watch", cause));
+      if (!isRetryable(cause) || Date.now() - failingSince >= conn.timeoutMs)
+        return finish(conn.translate("watch", cause));
       reopen = setTimeout(() => void open(), REOPEN_PAUSE_MS);
     };
     const open = async () => {
@@ -71,7 +82,9 @@ export function waitForDelete(conn: EtcdConnection, w: DeleteWatch, stops: Set<(
       });
       s.on("error", (raw: Error) => broken(s, raw));
       s.on("end", () => broken(s, Object.assign(new Error("watch stream ended"), { code: 14 })));
-      s.write({ create_request: { key: w.key, start_revision: w.fromRevision, filters: [FilterType.Noput] } });
+      s.write({
+        create_request: { key: w.key, start_revision: w.fromRevision, filters: [FilterType.Noput] },
+      });
     };
     const wake = setTimeout(stop, Math.max(0, w.wakeAtMs - Date.now()));
     w.signal.addEventListener("abort", stop, { once: true });
