@@ -50,7 +50,7 @@ describe("postgres backend: names, schemas, first use, privileges", () => {
     const evil = [
       `${base}/x'); DROP TABLE leasehold_leases; --`,
       `${base}/"; DELETE FROM leasehold_leases; --`,
-      `${base}/%`, `${base}/_`, `${base}/\\`, `${base}/a%b`, `${base}/a_b`, `${base}/axb`, `${base}/$1`,
+      `${base}/%`, `${base}/_`, `${base}/\\`, `${base}/!`, `${base}/!%`, `${base}/a%b`, `${base}/a_b`, `${base}/axb`, `${base}/$1`,
     ];
     const ids = new Map<string, string>();
     for (const n of evil) ids.set(n, leaseOf(await a.acquire(n, req())).id);
@@ -61,6 +61,8 @@ describe("postgres backend: names, schemas, first use, privileges", () => {
     expect(await listed(a, `${base}/a%`)).toEqual([`${base}/a%b`]);
     expect(await listed(a, `${base}/a_`)).toEqual([`${base}/a_b`]);
     expect(await listed(a, `${base}/\\`)).toEqual([`${base}/\\`]);
+    expect(await listed(a, `${base}/!`)).toEqual([`${base}/!`, `${base}/!%`]);
+    expect(await listed(a, `${base}/!%`)).toEqual([`${base}/!%`]);
     const { rows } = await admin.query("SELECT count(*)::int AS n FROM public.leasehold_leases WHERE resource LIKE $1", [`${base}/%`]);
     expect(rows[0].n).toBe(evil.length);
   });

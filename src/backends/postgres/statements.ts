@@ -94,11 +94,14 @@ SELECT ${COLS}, now() AS db_now, ${notify(RENEWED)} AS notified FROM renewed`,
     // The range start lets the primary key index skip to the prefix; LIKE (wildcards escaped)
     // stops the scan at its end and makes the match exact.
     list: `SELECT ${COLS}, now() AS db_now FROM ${n.table}
-WHERE resource >= $1 AND resource LIKE $2 ESCAPE '\\' AND ${LIVE} ORDER BY resource`,
+WHERE resource >= $1 AND resource LIKE $2 ESCAPE '!' AND ${LIVE} ORDER BY resource`,
   };
 }
 
-/** `prefix%` with `\`, `%` and `_` escaped, for `LIKE … ESCAPE '\'`. */
+/**
+ * `prefix%` with `!`, `%` and `_` escaped, for `LIKE … ESCAPE '!'`. `!` rather than a backslash,
+ * whose meaning in a string literal depends on standard_conforming_strings.
+ */
 export function likePrefix(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `${prefix.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
