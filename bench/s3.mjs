@@ -16,7 +16,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const HANDOFFS = Number(process.env.BENCH_HANDOFFS ?? 30);
 const req = { principal: "bench@host", ttlMs: 60_000 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs, p) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,7 +26,8 @@ async function libraryPairs(backend, resource) {
   const t0 = performance.now();
   for (let i = 0; i < PAIRS; i++) {
     const lease = await backend.acquire(resource, req);
-    if (isHeld(lease) || !(await backend.release(resource, lease.id))) throw new Error("library pair failed");
+    if (isHeld(lease) || !(await backend.release(resource, lease.id)))
+      throw new Error("library pair failed");
   }
   return PAIRS / ((performance.now() - t0) / 1000);
 }
@@ -35,11 +37,28 @@ async function libraryPairs(backend, resource) {
  * PUT If-Match) with bodies of the same size, and no decisions in between.
  */
 async function rawPairs(s3, bucket, key) {
-  const body = (state) => JSON.stringify({ v: 1, resource: "bench/pairs", state, id: newLeaseId(), principal: req.principal, ttlMs: req.ttlMs, fence: 1, writeId: newLeaseId() });
+  const body = (state) =>
+    JSON.stringify({
+      v: 1,
+      resource: "bench/pairs",
+      state,
+      id: newLeaseId(),
+      principal: req.principal,
+      ttlMs: req.ttlMs,
+      fence: 1,
+      writeId: newLeaseId(),
+    });
   const step = async (state) => {
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     await got.Body.transformToString();
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body(state), IfMatch: got.ETag.replaceAll('"', "") }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body(state),
+        IfMatch: got.ETag.replaceAll('"', ""),
+      }),
+    );
   };
   const t0 = performance.now();
   for (let i = 0; i < PAIRS; i++) {
@@ -74,7 +93,16 @@ async function handoffs(holder, waiter, resource) {
 
 async function main() {
   const server = await startRgw();
-  const options = { bucket: server.bucket, endpoint: server.endpoint, force_path_style: true, region: "us-east-1", access_key_id: server.accessKeyId, secret_access_key: server.secretAccessKey, prefix: "leasehold/", max_attempts: 3 };
+  const options = {
+    bucket: server.bucket,
+    endpoint: server.endpoint,
+    force_path_style: true,
+    region: "us-east-1",
+    access_key_id: server.accessKeyId,
+    secret_access_key: server.secretAccessKey,
+    prefix: "leasehold/",
+    max_attempts: 3,
+  };
   const make = () => create({ name: "s3", options, timeoutMs: 10_000 });
   const [lib, holder, waiter] = await Promise.all([make(), make(), make()]);
   const s3 = new S3Client({
@@ -131,8 +159,12 @@ async function main() {
   const p = results.acquireReleasePairsPerSecond;
   const h = results.handoffMs;
   console.log(`s3 backend (${results.server}), median of ${RUNS} runs of ${PAIRS} pairs`);
-  console.log(`  acquire+release pairs/s: library ${p.library}, raw SDK same 4 requests ${p.rawSameRequests} (ratio ${p.ratio})`);
-  console.log(`  release→waiter handoff (polling): p50 ${h.p50} ms, p90 ${h.p90} ms, max ${h.max} ms (n=${h.n})`);
+  console.log(
+    `  acquire+release pairs/s: library ${p.library}, raw SDK same 4 requests ${p.rawSameRequests} (ratio ${p.ratio})`,
+  );
+  console.log(
+    `  release→waiter handoff (polling): p50 ${h.p50} ms, p90 ${h.p90} ms, max ${h.max} ms (n=${h.n})`,
+  );
   console.log("  wrote bench/results/s3.json");
 }
 

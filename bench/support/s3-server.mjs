@@ -41,16 +41,36 @@ function killAll(dir) {
 
 /** Starts the gateway; returns its endpoint, keys, bucket and a synchronous stop(). */
 export async function startRgw() {
-  const dir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "leasehold-bench-rgw-"));
+  const dir = mkdtempSync(
+    join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "leasehold-bench-rgw-"),
+  );
   const stop = () => {
     killAll(dir);
     rmSync(dir, { recursive: true, force: true });
   };
   process.on("exit", stop);
-  const keys = { accessKeyId: "LEASEHOLDBENCHKEY001", secretAccessKey: "leasehold-bench-secret-000000000000001", bucket: "leases" };
+  const keys = {
+    accessKeyId: "LEASEHOLDBENCHKEY001",
+    secretAccessKey: "leasehold-bench-secret-000000000000001",
+    bucket: "leases",
+  };
   const port = await freePort();
   const [min, max] = await freeRange(16);
-  const res = spawnSync("bash", [START, dir, String(port), String(await freePort()), String(min), String(max), keys.accessKeyId, keys.secretAccessKey, keys.bucket], { encoding: "utf8" });
+  const res = spawnSync(
+    "bash",
+    [
+      START,
+      dir,
+      String(port),
+      String(await freePort()),
+      String(min),
+      String(max),
+      keys.accessKeyId,
+      keys.secretAccessKey,
+      keys.bucket,
+    ],
+    { encoding: "utf8" },
+  );
   if (res.status !== 0) {
     stop();
     throw new Error(`Ceph RGW did not start (run test/support/install/s3.sh):\n${res.stderr}`);

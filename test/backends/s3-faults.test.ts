@@ -41,7 +41,10 @@ afterAll(async () => {
 describe("s3 faults through the CLI (timeout = 3s)", () => {
   let config: string;
   beforeAll(() => {
-    config = writeConfig(`s3-faults-${process.pid}.ini`, `[default]\nbackend = s3\nttl = 60s\n\n${rgw.ini("s3", "timeout = 3s\n")}`);
+    config = writeConfig(
+      `s3-faults-${process.pid}.ini`,
+      `[default]\nbackend = s3\nttl = 60s\n\n${rgw.ini("s3", "timeout = 3s\n")}`,
+    );
   });
 
   it("a stopped gateway makes acquire, is-held and current exit 3 within the timeout; after a restart the lease is still there", async () => {
@@ -51,11 +54,18 @@ describe("s3 faults through the CLI (timeout = 3s)", () => {
     const id = first.stdout.trim();
     await rgw.stopGateway();
     try {
-      for (const args of [["acquire", r], ["is-held", r, id], ["current", r], ["acquire", uniqueName("stopped")]]) {
+      for (const args of [
+        ["acquire", r],
+        ["is-held", r, id],
+        ["current", r],
+        ["acquire", uniqueName("stopped")],
+      ]) {
         const { value: res, ms } = await timed(() => runCli(["-c", config, ...args]));
         expect(res.code, res.stderr).toBe(3);
         expect(res.stdout).toBe("");
-        expect(res.stderr).toMatch(/s3 backend "s3" \(bucket leases\): cannot connect \(ECONNREFUSED\)/);
+        expect(res.stderr).toMatch(
+          /s3 backend "s3" \(bucket leases\): cannot connect \(ECONNREFUSED\)/,
+        );
         expect(res.stderr).toContain("[backend.s3]");
         expect(res.stderr).not.toContain(rgw.secretAccessKey);
         expect(ms).toBeLessThan(CLI_TIMEOUT_MS + CLI_SLACK_MS);
@@ -78,7 +88,10 @@ describe("s3 faults through the CLI (timeout = 3s)", () => {
     expect(first.code, first.stderr).toBe(0);
     rgw.freezeGateway();
     try {
-      for (const args of [["is-held", r, first.stdout.trim()], ["acquire", uniqueName("frozen")]]) {
+      for (const args of [
+        ["is-held", r, first.stdout.trim()],
+        ["acquire", uniqueName("frozen")],
+      ]) {
         const { value: res, ms } = await timed(() => runCli(["-c", config, ...args]));
         expect(res.code, res.stderr).toBe(3);
         expect(res.stdout).toBe("");

@@ -1,5 +1,5 @@
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { resolve } from "node:path";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create } from "../../src/backends/s3/index.js";
 import type { Backend } from "../../src/backends/types.js";
@@ -7,7 +7,8 @@ import { BackendUnavailableError } from "../../src/lease/errors.js";
 import { type Held, isHeld, type Lease } from "../../src/lease/lease.js";
 import { runCli, writeConfig } from "../support/cli.js";
 import { uniqueName } from "../support/names.js";
-import { type RgwServer, type S3Proxy, startRgw, startS3Proxy } from "../support/s3.js";
+import { type S3Proxy, startS3Proxy } from "../support/rgw/proxy.js";
+import { type RgwServer, startRgw } from "../support/s3.js";
 
 const SHIFTED_CLOCK = resolve(import.meta.dirname, "../support/rgw/shifted-clock.mjs");
 const HOUR = 3_600_000;
@@ -34,7 +35,10 @@ beforeAll(async () => {
   a = await backend();
   // A generous timeout: 20 processes importing the AWS SDK at once can starve a small machine
   // for seconds, and these tests are about exclusion, not bounds (s3-faults.test.ts does those).
-  config = writeConfig(`s3-semantics-${process.pid}.ini`, `[default]\nbackend = s3\nttl = 60s\n\n${rgw.ini("s3", "timeout = 60s\n")}`);
+  config = writeConfig(
+    `s3-semantics-${process.pid}.ini`,
+    `[default]\nbackend = s3\nttl = 60s\n\n${rgw.ini("s3", "timeout = 60s\n")}`,
+  );
 });
 afterAll(async () => {
   for (const b of opened) await b.close();
@@ -48,10 +52,20 @@ describe("s3 races", () => {
     await sleep(3200); // 1 s ttl + 1 s margin for whole-second Last-Modified + rounding
     expect(await a.current(r)).toBeUndefined();
     // Generous kill timer: 20 processes importing the AWS SDK at once on a small, shared machine.
-    const runs = await Promise.all(Array.from({ length: 20 }, () => runCli(["-c", config, "acquire", r], { timeoutMs: 170_000 })));
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        runCli(["-c", config, "acquire", r], { timeoutMs: 170_000 }),
+      ),
+    );
     const winners = runs.filter((x) => x.code === 0);
     expect(winners, runs.map((x) => x.stderr).join("\n")).toHaveLength(1);
-    expect(runs.filter((x) => x.code === 1), runs.filter((x) => x.code !== 0 && x.code !== 1).map((x) => `${x.code}: ${x.stderr}`).join("\n")).toHaveLength(19);
+    expect(
+      runs.filter((x) => x.code === 1),
+      runs
+        .filter((x) => x.code !== 0 && x.code !== 1)
+        .map((x) => `${x.code}: ${x.stderr}`)
+        .join("\n"),
+    ).toHaveLength(19);
     for (const x of runs) if (x.code === 1) expect(x.stdout).toBe("");
     const now = await a.current(r);
     expect(now?.id).toBe(winners[0]!.stdout.trim());
@@ -63,7 +77,9 @@ describe("s3 races", () => {
     const old = leaseOf(await a.acquire(r, req(1000)));
     const clients = [a, await backend(), await backend(), await backend()];
     await sleep(3200);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => clients[i % 4]!.acquire(r, req(60_000, `p${i}@test`))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => clients[i % 4]!.acquire(r, req(60_000, `p${i}@test`))),
+    );
     const winners = results.filter((x) => !isHeld(x)) as Lease[];
     expect(winners).toHaveLength(1);
     expect(winners[0]!.fence).toBe(old.fence + 1);
@@ -81,7 +97,12 @@ describe("s3 races", () => {
 });
 
 describe("s3 server clock", () => {
-  const shifted = (offsetMs: number) => ({ env: { NODE_OPTIONS: `--import ${SHIFTED_CLOCK}`, LEASEHOLD_TEST_CLOCK_OFFSET_MS: String(offsetMs) } });
+  const shifted = (offsetMs: number) => ({
+    env: {
+      NODE_OPTIONS: `--import ${SHIFTED_CLOCK}`,
+      LEASEHOLD_TEST_CLOCK_OFFSET_MS: String(offsetMs),
+    },
+  });
 
   it("a client whose clock is an hour fast cannot take a live lease, and sees it as live", async () => {
     const r = uniqueName("fast-clock");
@@ -126,7 +147,9 @@ describe("s3 conditional-write safety", () => {
     const prefix = `${uniqueName("ignoring")}/`;
     proxy.mode = "ignore-conditions";
     const bad = await backend({ endpoint: proxy.endpoint, prefix, max_attempts: 1 });
-    await expect(bad.acquire("x", req(60_000))).rejects.toThrow(/the server (ignores|creates a missing object on) If-.*so leases would not exclude each other/);
+    await expect(bad.acquire("x", req(60_000))).rejects.toThrow(
+      /the server (ignores|creates a missing object on) If-.*so leases would not exclude each other/,
+    );
     await expect(bad.acquire("x", req(60_000))).rejects.toBeInstanceOf(BackendUnavailableError);
     const checks = await bad.doctor!();
     expect(checks.find((c) => c.name === "conditional writes")).toMatchObject({ ok: false });
@@ -162,7 +185,13 @@ describe("s3 conditional-write safety", () => {
       forcePathStyle: true,
       credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
     });
-    await s3.send(new PutObjectCommand({ Bucket: rgw.bucket, Key: `${prefix}.leasehold/conditional-writes`, Body: JSON.stringify({ leasehold: "conditional writes verified", quoteIfMatch: true }) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: rgw.bucket,
+        Key: `${prefix}.leasehold/conditional-writes`,
+        Body: JSON.stringify({ leasehold: "conditional writes verified", quoteIfMatch: true }),
+      }),
+    );
     s3.destroy();
     const b = await backend({ prefix });
     const r = uniqueName("requote");

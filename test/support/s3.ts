@@ -14,7 +14,9 @@ export interface RgwServer {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   /** Options for the s3 backend's `create`, pointing at this server. */
-  options(extra?: Record<string, string | number | boolean>): Record<string, string | number | boolean>;
+  options(
+    extra?: Record<string, string | number | boolean>,
+  ): Record<string, string | number | boolean>;
   /** A `[backend.NAME]` INI section pointing at this server, plus `extra` lines. */
   ini(name: string, extra?: string): string;
   /** Kills the gateway (SIGKILL, like a crash); the cluster and its objects stay. */
@@ -42,21 +44,38 @@ export async function startRgw(): Promise<RgwServer> {
     rmSync(dir, { recursive: true, force: true });
   };
   process.on("exit", cleanup);
-  const keys = { accessKeyId: "LEASEHOLDTESTKEY0001", secretAccessKey: "leasehold-test-secret-0000000000000001", bucket: "leases" };
+  const keys = {
+    accessKeyId: "LEASEHOLDTESTKEY0001",
+    secretAccessKey: "leasehold-test-secret-0000000000000001",
+    bucket: "leases",
+  };
   let port = 0;
   // Another process may take a port between our probe and Ceph's bind: retry with new ports.
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
     const [osdMin, osdMax] = await freeRange(16);
-    const args = [START_SCRIPT, dir, String(port), String(await freePort()), String(osdMin), String(osdMax), keys.accessKeyId, keys.secretAccessKey, keys.bucket];
+    const args = [
+      START_SCRIPT,
+      dir,
+      String(port),
+      String(await freePort()),
+      String(osdMin),
+      String(osdMax),
+      keys.accessKeyId,
+      keys.secretAccessKey,
+      keys.bucket,
+    ];
     const result = await run("bash", args, {});
     if (result.code === 0) break;
     killDaemons(dir);
-    for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
+    for (const entry of readdirSync(dir))
+      rmSync(join(dir, entry), { recursive: true, force: true });
     if (attempt >= 3) {
       cleanup();
       process.off("exit", cleanup);
-      throw new Error(`Ceph RGW did not start (is test/support/install/s3.sh done?):\n${result.output.slice(-3000)}`);
+      throw new Error(
+        `Ceph RGW did not start (is test/support/install/s3.sh done?):\n${result.output.slice(-3000)}`,
+      );
     }
   }
   const endpoint = `http://127.0.0.1:${port}`;
@@ -69,7 +88,17 @@ export async function startRgw(): Promise<RgwServer> {
   return {
     endpoint,
     ...keys,
-    options: (extra = {}) => ({ bucket: keys.bucket, endpoint, force_path_style: true, region: "us-east-1", access_key_id: keys.accessKeyId, secret_access_key: keys.secretAccessKey, prefix: "leasehold/", max_attempts: 3, ...extra }),
+    options: (extra = {}) => ({
+      bucket: keys.bucket,
+      endpoint,
+      force_path_style: true,
+      region: "us-east-1",
+      access_key_id: keys.accessKeyId,
+      secret_access_key: keys.secretAccessKey,
+      prefix: "leasehold/",
+      max_attempts: 3,
+      ...extra,
+    }),
     ini: (name, extra = "") =>
       `[backend.${name}]\ntype = s3\nbucket = ${keys.bucket}\nendpoint = ${endpoint}\nforce_path_style = true\nregion = us-east-1\naccess_key_id = ${keys.accessKeyId}\nsecret_access_key = ${keys.secretAccessKey}\n${extra}`,
     stopGateway: async () => {
@@ -131,9 +160,16 @@ function alive(pid: number): boolean {
   }
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
@@ -185,65 +221,4 @@ function canBind(port: number): Promise<boolean> {
     srv.once("error", () => done(false));
     srv.listen(port, "127.0.0.1", () => srv.close(() => done(true)));
   });
-}
-
-/** How the fault-injecting proxy treats S3 traffic. */
-export type ProxyMode =
-  /** Forward everything unchanged. */
-  | "pass"
-  /** Answer 412 with 200, like a server that ignores If-None-Match/If-Match. */
-  | "ignore-conditions"
-  /** Perform conditional PUTs but answer 500, like a reply lost after the write landed. */
-  | "lose-conditional-replies";
-
-/** An HTTP proxy in front of an S3 server, for failures RGW will not produce on demand. */
-export interface S3Proxy {
-  readonly endpoint: string;
-  mode: ProxyMode;
-  close(): Promise<void>;
-}
-
-/**
- * Starts a loopback proxy to `target`. It forwards requests byte for byte (Host included, so
- * SigV4 signatures still verify) and rewrites answers according to `mode`.
- */
-export async function startS3Proxy(target: string): Promise<S3Proxy> {
-  const { createServer: createHttpServer, request } = await import("node:http");
-  const upstream = new URL(target);
-  const proxy: S3Proxy = { endpoint: "", mode: "pass", close: async () => undefined };
-  const server = createHttpServer((req, res) => {
-    const conditional = req.method === "PUT" && (req.headers["if-match"] !== undefined || req.headers["if-none-match"] !== undefined);
-    const out = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        const status = up.statusCode ?? 502;
-        if (proxy.mode === "ignore-conditions" && status === 412) {
-          up.resume();
-          res.writeHead(200, { etag: `"${Math.random().toString(16).slice(2).padEnd(32, "0")}"`, date: up.headers.date ?? new Date().toUTCString(), "content-length": "0" });
-          return res.end();
-        }
-        if (proxy.mode === "lose-conditional-replies" && conditional && status === 200) {
-          up.resume();
-          const body = "<?xml version=\"1.0\"?><Error><Code>InternalError</Code><Message>injected</Message></Error>";
-          res.writeHead(500, { "content-type": "application/xml", date: up.headers.date ?? new Date().toUTCString(), "content-length": String(body.length) });
-          return res.end(body);
-        }
-        res.writeHead(status, up.headers);
-        up.pipe(res);
-      },
-    );
-    out.on("error", () => res.destroy());
-    req.pipe(out);
-  });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  Object.assign(proxy, {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
-  });
-  return proxy;
 }

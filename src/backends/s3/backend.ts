@@ -10,7 +10,11 @@ import { doctorChecks, ensureConditionalWrites } from "./verify.js";
 /** What to do after reading a resource's object: answer now, or write the next state. */
 type Plan<T> =
   | { readonly answer: T }
-  | { readonly write: StoredRecord; readonly condition: WriteCondition; readonly done: (lease: Lease) => T };
+  | {
+      readonly write: StoredRecord;
+      readonly condition: WriteCondition;
+      readonly done: (lease: Lease) => T;
+    };
 
 /** Conditional writes that lose a race re-read and re-decide; beyond this many, give up. */
 const MAX_ROUNDS = 8;
@@ -61,7 +65,12 @@ export class S3Backend implements Backend {
     return this.#change<Lease | undefined>(resource, (snap) => {
       const live = liveLease(resource, snap);
       if (!live || live.id !== leaseId) return { answer: undefined };
-      const record = { ...snap.record!, ttlMs, createdAt: live.createdAt.toISOString(), writeId: newLeaseId() };
+      const record = {
+        ...snap.record!,
+        ttlMs,
+        createdAt: live.createdAt.toISOString(),
+        writeId: newLeaseId(),
+      };
       return { write: record, condition: conditionFor(snap), done: (lease) => lease };
     });
   }
@@ -75,7 +84,10 @@ export class S3Backend implements Backend {
   }
 
   async current(resource: string): Promise<Lease | undefined> {
-    return liveLease(resource, await this.#store.read(resourceKey(this.#prefix, resource), this.#deadline()));
+    return liveLease(
+      resource,
+      await this.#store.read(resourceKey(this.#prefix, resource), this.#deadline()),
+    );
   }
 
   async isHeld(resource: string, leaseId: string): Promise<boolean> {
@@ -93,7 +105,9 @@ export class S3Backend implements Backend {
       });
       for (let i = 0; i < wanted.length; i += LIST_CONCURRENCY) {
         const batch = wanted.slice(i, i + LIST_CONCURRENCY);
-        const snaps = await Promise.all(batch.map((w) => this.#store.read(w.key, this.#deadline())));
+        const snaps = await Promise.all(
+          batch.map((w) => this.#store.read(w.key, this.#deadline())),
+        );
         for (const [j, snap] of snaps.entries()) {
           const lease = liveLease(batch[j]!.resource, snap);
           if (lease) yield lease;
@@ -144,12 +158,16 @@ export class S3Backend implements Backend {
       // The write's reply Date stands in for its Last-Modified (the same second, bar a
       // boundary crossed while replying); time left counts from the latest the write can be.
       if (typeof out === "object" && !Number.isNaN(out.serverNowMs)) {
-        return step.done(toLease(resource, step.write, out.serverNowMs, out.serverNowMs + SKEW_MARGIN_MS));
+        return step.done(
+          toLease(resource, step.write, out.serverNowMs, out.serverNowMs + SKEW_MARGIN_MS),
+        );
       }
       const before = snap.etag;
       snap = await this.#store.read(key, signal);
       if (snap.record?.writeId === step.write.writeId) {
-        return step.done(toLease(resource, snap.record, snap.lastModifiedMs, snap.serverNowMs + SKEW_MARGIN_MS));
+        return step.done(
+          toLease(resource, snap.record, snap.lastModifiedMs, snap.serverNowMs + SKEW_MARGIN_MS),
+        );
       }
       if (out === "conflict" && before !== undefined && snap.etag === before) {
         // Refused although nothing changed: the server wants the other If-Match form.
@@ -158,24 +176,32 @@ export class S3Backend implements Backend {
         requoted = true;
       }
     }
-    throw new BackendUnavailableError(`s3 backend "${this.#store.config.backend}": ${resource} kept changing under ${MAX_ROUNDS} conditional writes`, {
-      hint: "another client is writing this resource in a tight loop; retry",
-    });
+    throw new BackendUnavailableError(
+      `s3 backend "${this.#store.config.backend}": ${resource} kept changing under ${MAX_ROUNDS} conditional writes`,
+      {
+        hint: "another client is writing this resource in a tight loop; retry",
+      },
+    );
   }
 
   #verify(signal: AbortSignal): Promise<void> {
-    this.#verified ??= ensureConditionalWrites(this.#store, this.#prefix, signal).catch((e: unknown) => {
-      this.#verified = undefined;
-      throw e;
-    });
+    this.#verified ??= ensureConditionalWrites(this.#store, this.#prefix, signal).catch(
+      (e: unknown) => {
+        this.#verified = undefined;
+        throw e;
+      },
+    );
     return this.#verified;
   }
 
   #ifMatchRefused(): BackendUnavailableError {
     const { backend, bucket } = this.#store.config;
-    return new BackendUnavailableError(`s3 backend "${backend}" (bucket ${bucket}): the server refuses If-Match with the object's current ETag`, {
-      hint: "the server's conditional writes do not work as S3's do; run leasehold doctor",
-    });
+    return new BackendUnavailableError(
+      `s3 backend "${backend}" (bucket ${bucket}): the server refuses If-Match with the object's current ETag`,
+      {
+        hint: "the server's conditional writes do not work as S3's do; run leasehold doctor",
+      },
+    );
   }
 
   /** One bound for a whole operation, all its round trips included. */

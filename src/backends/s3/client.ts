@@ -22,20 +22,29 @@ export interface S3Settings {
  */
 export function readSettings(ctx: BackendContext): S3Settings {
   const o = ctx.options;
-  const str = (k: string) => (typeof o[k] === "string" && o[k] !== "" ? (o[k] as string) : undefined);
+  const str = (k: string) =>
+    typeof o[k] === "string" && o[k] !== "" ? (o[k] as string) : undefined;
   const bucket = str("bucket");
   if (!bucket) {
-    throw new ConfigError(`[backend.${ctx.name}] bucket is required for an s3 backend`, { hint: `add bucket = my-bucket to [backend.${ctx.name}]` });
+    throw new ConfigError(`[backend.${ctx.name}] bucket is required for an s3 backend`, {
+      hint: `add bucket = my-bucket to [backend.${ctx.name}]`,
+    });
   }
   const keyId = str("access_key_id");
   const secret = str("secret_access_key");
   if ((keyId === undefined) !== (secret === undefined)) {
-    throw new ConfigError(`[backend.${ctx.name}] access_key_id and secret_access_key must be set together`);
+    throw new ConfigError(
+      `[backend.${ctx.name}] access_key_id and secret_access_key must be set together`,
+    );
   }
   const sse = parseSse(ctx.name, str("sse"), str("kms_key_id"));
   const endpoint = str("endpoint");
-  const region = str("region") ?? (endpoint !== undefined && !process.env.AWS_REGION ? "us-east-1" : undefined);
-  const requestMs = Math.min((o.request_timeout as number | undefined) ?? ctx.timeoutMs, ctx.timeoutMs);
+  const region =
+    str("region") ?? (endpoint !== undefined && !process.env.AWS_REGION ? "us-east-1" : undefined);
+  const requestMs = Math.min(
+    (o.request_timeout as number | undefined) ?? ctx.timeoutMs,
+    ctx.timeoutMs,
+  );
   const client: S3ClientConfig = {
     forcePathStyle: o.force_path_style === true,
     maxAttempts: Math.max(1, (o.max_attempts as number | undefined) ?? 3),
@@ -48,13 +57,21 @@ export function readSettings(ctx: BackendContext): S3Settings {
     ...(region !== undefined ? { region } : {}),
     ...(str("profile") !== undefined ? { profile: str("profile")! } : {}),
     ...(keyId !== undefined && secret !== undefined
-      ? { credentials: { accessKeyId: keyId, secretAccessKey: secret, ...(str("session_token") ? { sessionToken: str("session_token")! } : {}) } }
+      ? {
+          credentials: {
+            accessKeyId: keyId,
+            secretAccessKey: secret,
+            ...(str("session_token") ? { sessionToken: str("session_token")! } : {}),
+          },
+        }
       : {}),
   };
   const prefix = (o.prefix as string | undefined) ?? "leasehold/";
   // S3 keys are at most 1024 bytes; a 512-byte resource name takes 683 of them encoded.
   if (Buffer.byteLength(prefix, "utf8") > MAX_PREFIX_BYTES) {
-    throw new ConfigError(`[backend.${ctx.name}] prefix is longer than ${MAX_PREFIX_BYTES} bytes`, { hint: "S3 keys hold at most 1024 bytes and a resource name may need 683 of them" });
+    throw new ConfigError(`[backend.${ctx.name}] prefix is longer than ${MAX_PREFIX_BYTES} bytes`, {
+      hint: "S3 keys hold at most 1024 bytes and a resource name may need 683 of them",
+    });
   }
   return { bucket, prefix, sse: sse.sse, kmsKeyId: sse.kmsKeyId, client };
 }
@@ -62,7 +79,9 @@ export function readSettings(ctx: BackendContext): S3Settings {
 function parseSse(name: string, sse: string | undefined, kmsKeyId: string | undefined) {
   const mode = sse ?? (kmsKeyId !== undefined ? "aws:kms" : undefined);
   if (mode !== undefined && mode !== "AES256" && mode !== "aws:kms") {
-    throw new ConfigError(`[backend.${name}] sse must be AES256 or aws:kms, found ${JSON.stringify(mode)}`);
+    throw new ConfigError(
+      `[backend.${name}] sse must be AES256 or aws:kms, found ${JSON.stringify(mode)}`,
+    );
   }
   return { sse: mode as "AES256" | "aws:kms" | undefined, kmsKeyId };
 }
@@ -83,7 +102,8 @@ export function createClient(config: S3ClientConfig): S3Client {
         if (result.output && date) Object.assign(result.output, { $serverDate: date });
         return result;
       } catch (e) {
-        const date = (e as { $response?: { headers?: Record<string, string> } }).$response?.headers?.date;
+        const date = (e as { $response?: { headers?: Record<string, string> } }).$response?.headers
+          ?.date;
         if (e && typeof e === "object" && date) Object.assign(e, { $serverDate: date });
         throw e;
       }

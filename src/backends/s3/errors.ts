@@ -13,8 +13,24 @@ export interface ErrorContext {
 }
 
 const CONFLICT_STATUS = new Set([409, 412]);
-const AUTH_NAMES = new Set(["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired"]);
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "ETIMEDOUT"]);
+const AUTH_NAMES = new Set([
+  "AccessDenied",
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+  "ExpiredToken",
+  "InvalidToken",
+  "TokenRefreshRequired",
+]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "ETIMEDOUT",
+]);
 
 /**
  * The one place S3 SDK errors become leasehold outcomes (STYLE.md). 404 is "missing"; 412 and
@@ -23,21 +39,32 @@ const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "EN
  * a missing bucket or region, a server without conditional writes) is a LeaseholdError to throw.
  */
 export function classifyS3Error(cause: unknown, ctx: ErrorContext): S3Outcome | LeaseholdError {
-  const err = cause as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const err = cause as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const status = err.$metadata?.httpStatusCode;
   const name = err.name ?? "";
   const where = `s3 backend "${ctx.backend}" (bucket ${ctx.bucket})`;
   const check = `check endpoint, region, bucket and credentials in [backend.${ctx.backend}]`;
   if (name === "NoSuchBucket") {
-    return new BackendUnavailableError(`${where}: the bucket does not exist`, { cause, hint: `create it, or fix bucket in [backend.${ctx.backend}]` });
+    return new BackendUnavailableError(`${where}: the bucket does not exist`, {
+      cause,
+      hint: `create it, or fix bucket in [backend.${ctx.backend}]`,
+    });
   }
   if (status === 404 || name === "NoSuchKey" || name === "NotFound") return "missing";
   if (status !== undefined && CONFLICT_STATUS.has(status)) return "conflict";
   if (status === 501 || name === "NotImplemented") {
-    return new BackendUnavailableError(`${where}: the server does not implement conditional writes (${name || status})`, {
-      cause,
-      hint: "leasehold needs If-None-Match/If-Match on PutObject: AWS S3, MinIO, Cloudflare R2 and Ceph RGW have them",
-    });
+    return new BackendUnavailableError(
+      `${where}: the server does not implement conditional writes (${name || status})`,
+      {
+        cause,
+        hint: "leasehold needs If-None-Match/If-Match on PutObject: AWS S3, MinIO, Cloudflare R2 and Ceph RGW have them",
+      },
+    );
   }
   if (ctx.write && status !== undefined && status >= 500) return "unknown";
   if (NETWORK_CODES.has(err.code ?? "") && err.code !== "ETIMEDOUT") {
@@ -46,21 +73,41 @@ export function classifyS3Error(cause: unknown, ctx: ErrorContext): S3Outcome | 
       hint: `check that the endpoint in [backend.${ctx.backend}] is right and the server is up`,
     });
   }
-  if (name === "AbortError" || name === "TimeoutError" || name === "RequestTimeout" || err.code === "ETIMEDOUT") {
-    return new BackendUnavailableError(`${where}: no answer within ${ctx.timeoutMs / 1000}s (${err.code ?? name})`, {
-      cause,
-      hint: `check that the endpoint is reachable, or raise timeout in [backend.${ctx.backend}]`,
-    });
+  if (
+    name === "AbortError" ||
+    name === "TimeoutError" ||
+    name === "RequestTimeout" ||
+    err.code === "ETIMEDOUT"
+  ) {
+    return new BackendUnavailableError(
+      `${where}: no answer within ${ctx.timeoutMs / 1000}s (${err.code ?? name})`,
+      {
+        cause,
+        hint: `check that the endpoint is reachable, or raise timeout in [backend.${ctx.backend}]`,
+      },
+    );
   }
-  if (name === "CredentialsProviderError" || AUTH_NAMES.has(name) || status === 401 || status === 403) {
-    return new BackendUnavailableError(`${where}: credentials refused or missing (${name || status})`, {
-      cause,
-      hint: `set access_key_id/secret_access_key or profile in [backend.${ctx.backend}], or the AWS_* environment`,
-    });
+  if (
+    name === "CredentialsProviderError" ||
+    AUTH_NAMES.has(name) ||
+    status === 401 ||
+    status === 403
+  ) {
+    return new BackendUnavailableError(
+      `${where}: credentials refused or missing (${name || status})`,
+      {
+        cause,
+        hint: `set access_key_id/secret_access_key or profile in [backend.${ctx.backend}], or the AWS_* environment`,
+      },
+    );
   }
   if (/region is missing/i.test(err.message ?? "")) {
-    return new ConfigError(`${where}: no region configured`, { cause, hint: `set region in [backend.${ctx.backend}] or AWS_REGION` });
+    return new ConfigError(`${where}: no region configured`, {
+      cause,
+      hint: `set region in [backend.${ctx.backend}] or AWS_REGION`,
+    });
   }
-  const what = status === undefined ? (err.message ?? String(cause)) : `HTTP ${status} ${name}`.trim();
+  const what =
+    status === undefined ? (err.message ?? String(cause)) : `HTTP ${status} ${name}`.trim();
   return new BackendUnavailableError(`${where}: ${what}`, { cause, hint: check });
 }

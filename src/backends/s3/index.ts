@@ -10,19 +10,79 @@ import { ObjectStore } from "./store.js";
  * never on a command line.
  */
 export const options: readonly OptionSpec[] = [
-  { name: "bucket", type: "string", description: "bucket that holds the lease objects (required)", env: "LEASEHOLD_S3_BUCKET" },
-  { name: "prefix", type: "string", description: "key prefix for leasehold's objects; give each team or tool its own", default: "leasehold/" },
-  { name: "region", type: "string", description: "bucket region; defaults to the SDK chain (AWS_REGION, profile), or us-east-1 with a custom endpoint" },
-  { name: "endpoint", type: "string", description: "URL of an S3-compatible server (MinIO, Ceph RGW, Cloudflare R2); omit for AWS S3" },
-  { name: "force_path_style", type: "boolean", description: "address buckets as endpoint/bucket instead of bucket.endpoint (MinIO, Ceph RGW)", default: "false" },
-  { name: "profile", type: "string", description: "shared config/credentials profile to use instead of the default chain" },
-  { name: "access_key_id", type: "string", description: "static access key id (with secret_access_key); prefer the default chain" },
-  { name: "secret_access_key", type: "string", description: "static secret access key (with access_key_id)", secret: true },
-  { name: "session_token", type: "string", description: "session token for temporary static credentials", secret: true },
-  { name: "sse", type: "string", description: "server-side encryption for lease objects: AES256 or aws:kms (for buckets that deny unencrypted puts)" },
-  { name: "kms_key_id", type: "string", description: "KMS key id or ARN for sse = aws:kms (implies it)" },
-  { name: "request_timeout", type: "duration", description: "bound for one HTTP request; never more than timeout" },
-  { name: "max_attempts", type: "integer", description: "attempts per request, retries included, all within timeout", default: "3" },
+  {
+    name: "bucket",
+    type: "string",
+    description: "bucket that holds the lease objects (required)",
+    env: "LEASEHOLD_S3_BUCKET",
+  },
+  {
+    name: "prefix",
+    type: "string",
+    description: "key prefix for leasehold's objects; give each team or tool its own",
+    default: "leasehold/",
+  },
+  {
+    name: "region",
+    type: "string",
+    description:
+      "bucket region; defaults to the SDK chain (AWS_REGION, profile), or us-east-1 with a custom endpoint",
+  },
+  {
+    name: "endpoint",
+    type: "string",
+    description: "URL of an S3-compatible server (MinIO, Ceph RGW, Cloudflare R2); omit for AWS S3",
+  },
+  {
+    name: "force_path_style",
+    type: "boolean",
+    description: "address buckets as endpoint/bucket instead of bucket.endpoint (MinIO, Ceph RGW)",
+    default: "false",
+  },
+  {
+    name: "profile",
+    type: "string",
+    description: "shared config/credentials profile to use instead of the default chain",
+  },
+  {
+    name: "access_key_id",
+    type: "string",
+    description: "static access key id (with secret_access_key); prefer the default chain",
+  },
+  {
+    name: "secret_access_key",
+    type: "string",
+    description: "static secret access key (with access_key_id)",
+    secret: true,
+  },
+  {
+    name: "session_token",
+    type: "string",
+    description: "session token for temporary static credentials",
+    secret: true,
+  },
+  {
+    name: "sse",
+    type: "string",
+    description:
+      "server-side encryption for lease objects: AES256 or aws:kms (for buckets that deny unencrypted puts)",
+  },
+  {
+    name: "kms_key_id",
+    type: "string",
+    description: "KMS key id or ARN for sse = aws:kms (implies it)",
+  },
+  {
+    name: "request_timeout",
+    type: "duration",
+    description: "bound for one HTTP request; never more than timeout",
+  },
+  {
+    name: "max_attempts",
+    type: "integer",
+    description: "attempts per request, retries included, all within timeout",
+    default: "3",
+  },
 ];
 
 /**

@@ -24,7 +24,11 @@ export function resourceOfKey(prefix: string, key: string): string | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(encoded)) return undefined;
   const bytes = Buffer.from(encoded, "base64url");
   const name = bytes.toString("utf8");
-  if (bytes.toString("base64url") !== encoded || !name.isWellFormed() || Buffer.from(name, "utf8").compare(bytes) !== 0) {
+  if (
+    bytes.toString("base64url") !== encoded ||
+    !name.isWellFormed() ||
+    Buffer.from(name, "utf8").compare(bytes) !== 0
+  ) {
     return undefined;
   }
   return name;

@@ -82,7 +82,7 @@ export function expiresAtMs(record: StoredRecord, lastModifiedMs: number): numbe
 /** The lease a snapshot shows as held right now by the server's clock, if any. */
 export function liveLease(resource: string, snap: Snapshot): Lease | undefined {
   const { record } = snap;
-  if (!record || record.state !== "held") return undefined;
+  if (record?.state !== "held") return undefined;
   if (snap.serverNowMs >= expiresAtMs(record, snap.lastModifiedMs)) return undefined;
   return toLease(resource, record, snap.lastModifiedMs, snap.serverNowMs);
 }
@@ -91,7 +91,12 @@ export function liveLease(resource: string, snap: Snapshot): Lease | undefined {
  * Builds the Lease for `record` written at `writtenAtMs` (its Last-Modified, or the best server
  * estimate of it), with time left measured from `serverNowMs`.
  */
-export function toLease(resource: string, record: StoredRecord, writtenAtMs: number, serverNowMs: number): Lease {
+export function toLease(
+  resource: string,
+  record: StoredRecord,
+  writtenAtMs: number,
+  serverNowMs: number,
+): Lease {
   return makeLease(
     {
       resource,
