@@ -1,0 +1,182 @@
+// Benchmark of the etcd backend against raw etcd3 doing the same round trips.
+//   node bench/etcd.mjs            (after `npx tsc -p tsconfig.json`; starts its own etcd member)
+// Env: BENCH_PAIRS (300), BENCH_RUNS (5), BENCH_HANDOFFS (50), BENCH_EXPIRIES (8),
+// LEASEHOLD_BENCH_ETCD (use a running member's URL). Writes bench/results/etcd.json.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { Etcd3 } from "etcd3";
+import { create } from "../dist/backends/etcd/index.js";
+import { KeyLayout } from "../dist/backends/etcd/keys.js";
+import { leaseSeconds } from "../dist/backends/etcd/leases.js";
+import { acquireTxn, releaseTxn } from "../dist/backends/etcd/requests.js";
+import { isHeld, newLeaseId } from "../dist/lease/lease.js";
+import { startEtcd } from "./support/etcd-server.mjs";
+
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 300);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const HANDOFFS = Number(process.env.BENCH_HANDOFFS ?? 50);
+const EXPIRIES = Number(process.env.BENCH_EXPIRIES ?? 8);
+const PREFIX = "/leasehold-bench/";
+const req = { principal: "bench@host", ttlMs: 60_000 };
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
+const pct = (xs, p) => sorted(xs)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Library: acquire + release, sequentially, PAIRS times; returns pairs per second. */
+async function libraryPairs(backend, resource) {
+  const t0 = performance.now();
+  for (let i = 0; i < PAIRS; i++) {
+    const lease = await backend.acquire(resource, req);
+    if (isHeld(lease) || !(await backend.release(resource, lease.id)))
+      throw new Error("library pair failed");
+  }
+  return PAIRS / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * Raw etcd3, the same four requests per pair as the library: lease grant, the acquire txn,
+ * the release txn, lease revoke. The library's floor on this client.
+ */
+async function rawPairs(client, keys, resource) {
+  const t0 = performance.now();
+  for (let i = 0; i < PAIRS; i++) {
+    const grant = await client.leaseClient.leaseGrant({ TTL: leaseSeconds(req.ttlMs) });
+    const record = {
+      id: newLeaseId(),
+      principal: req.principal,
+      reason: undefined,
+      createdMs: Date.now(),
+    };
+    const won = await client.kv.txn(
+      acquireTxn(keys, resource, grant.ID, Date.now() + 60_000, record),
+    );
+    if (!won.succeeded) throw new Error("raw acquire failed");
+    const released = await client.kv.txn(releaseTxn(keys, resource, record.id));
+    if (!released.succeeded) throw new Error("raw release failed");
+    await client.leaseClient.leaseRevoke({ ID: grant.ID });
+  }
+  return PAIRS / ((performance.now() - t0) / 1000);
+}
+
+/** A waiter loop as the CLI's `acquire --wait` runs it: acquire, else wait for a change. */
+function takeWhenFree(waiter, resource, ttlMs = req.ttlMs) {
+  return (async () => {
+    for (;;) {
+      const got = await waiter.acquire(resource, { ...req, ttlMs });
+      if (!isHeld(got)) return { got, at: performance.now() };
+      await waiter.waitForChange(resource, Date.now() + 60_000, new AbortController().signal);
+    }
+  })();
+}
+
+/** Release → waiter holds the lease: from the holder's release call to the waiter's grant. */
+async function releaseHandoffs(holder, waiter, resource) {
+  const out = [];
+  for (let i = 0; i < HANDOFFS; i++) {
+    const lease = await holder.acquire(resource, req);
+    if (isHeld(lease)) throw new Error("holder could not acquire");
+    const taken = takeWhenFree(waiter, resource);
+    await sleep(30); // let the waiter find it held and start watching
+    const t0 = performance.now();
+    await holder.release(resource, lease.id);
+    const { got, at } = await taken;
+    out.push(at - t0);
+    await waiter.release(resource, got.id);
+  }
+  return out;
+}
+
+/**
+ * Expiry → waiter: the holder takes a 1 s lease (etcd grants its minimum, about 2 s) and walks
+ * away; measured from the moment etcd's granted TTL ran out (by this process's clock, from the
+ * acquire's return) to the waiter's grant. Includes etcd's lessor tick (up to 500 ms).
+ */
+async function expiryHandoffs(holder, waiter, resource) {
+  const out = [];
+  for (let i = 0; i < EXPIRIES; i++) {
+    const lease = await holder.acquire(resource, { ...req, ttlMs: 1000 });
+    if (isHeld(lease)) throw new Error("holder could not acquire");
+    const expiresAt = performance.now() + lease.remainingMs;
+    const { got, at } = await takeWhenFree(waiter, resource);
+    out.push(at - expiresAt);
+    await waiter.release(resource, got.id);
+  }
+  return out;
+}
+
+async function main() {
+  const server = await startEtcd();
+  const options = {
+    endpoints: server.endpoints.split(","),
+    prefix: PREFIX,
+    dial_timeout: 2000,
+    command_timeout: 5000,
+  };
+  const make = () => create({ name: "etcd", options, timeoutMs: 10_000 });
+  const [lib, holder, waiter] = await Promise.all([make(), make(), make()]);
+  const raw = new Etcd3({ hosts: server.endpoints.split(",") });
+  const keys = new KeyLayout(PREFIX);
+  await libraryPairs(lib, "bench/warm-up");
+  await rawPairs(raw, keys, "bench/warm-up-raw");
+
+  const libRuns = [];
+  const rawRuns = [];
+  for (let run = 0; run < RUNS; run++) {
+    // Interleaved, so drift on a shared machine hits both sides alike.
+    rawRuns.push(await rawPairs(raw, keys, "bench/pairs-raw"));
+    libRuns.push(await libraryPairs(lib, "bench/pairs"));
+  }
+  const released = await releaseHandoffs(holder, waiter, "bench/handoff");
+  const expired = await expiryHandoffs(holder, waiter, "bench/expiry");
+  await Promise.all([lib.close(), holder.close(), waiter.close()]);
+  raw.close();
+  server.stop();
+
+  const results = {
+    backend: "etcd",
+    date: new Date().toISOString(),
+    node: process.version,
+    server: `${server.version}, single member, data on tmpfs, loopback`,
+    pairs: PAIRS,
+    runs: RUNS,
+    acquireReleasePairsPerSecond: {
+      library: round(median(libRuns), 1),
+      rawSameRequests: round(median(rawRuns), 1),
+      ratio: round(median(libRuns) / median(rawRuns), 3),
+      libraryRuns: libRuns.map((x) => round(x, 1)),
+      rawRuns: rawRuns.map((x) => round(x, 1)),
+      requestsPerPair: "grant + acquire txn + release txn + revoke (both sides)",
+    },
+    releaseHandoffMs: {
+      n: released.length,
+      p50: round(pct(released, 50)),
+      p99: round(pct(released, 99)),
+    },
+    expiryHandoffMs: {
+      n: expired.length,
+      p50: round(pct(expired, 50)),
+      p99: round(pct(expired, 99)),
+    },
+  };
+  const here = dirname(fileURLToPath(import.meta.url));
+  mkdirSync(join(here, "results"), { recursive: true });
+  writeFileSync(join(here, "results", "etcd.json"), `${JSON.stringify(results, null, 2)}\n`);
+  const p = results.acquireReleasePairsPerSecond;
+  console.log(`etcd backend (${results.server}), median of ${RUNS} runs of ${PAIRS} pairs`);
+  console.log(
+    `  acquire+release pairs/s: library ${p.library}, raw etcd3 same requests ${p.rawSameRequests} (ratio ${p.ratio})`,
+  );
+  console.log(
+    `  release→waiter handoff: p50 ${results.releaseHandoffMs.p50} ms, p99 ${results.releaseHandoffMs.p99} ms (n=${released.length})`,
+  );
+  console.log(
+    `  expiry→waiter handoff (after etcd's TTL ran out): p50 ${results.expiryHandoffMs.p50} ms, p99 ${results.expiryHandoffMs.p99} ms (n=${expired.length})`,
+  );
+  console.log("  wrote bench/results/etcd.json");
+}
+
+await main();
