@@ -18,7 +18,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const HANDOFFS = Number(process.env.BENCH_HANDOFFS ?? 100);
 const req = { principal: "bench@host", ttlMs: 60_000 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs, p) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,7 +28,8 @@ async function libraryPairs(backend, resource) {
   const t0 = performance.now();
   for (let i = 0; i < PAIRS; i++) {
     const lease = await backend.acquire(resource, req);
-    if (isHeld(lease) || !(await backend.release(resource, lease.id))) throw new Error("library pair failed");
+    if (isHeld(lease) || !(await backend.release(resource, lease.id)))
+      throw new Error("library pair failed");
   }
   return PAIRS / ((performance.now() - t0) / 1000);
 }
@@ -37,9 +39,16 @@ async function rawPairs(client, sql, resource) {
   const t0 = performance.now();
   for (let i = 0; i < PAIRS; i++) {
     const id = newLeaseId();
-    const { rows } = await client.query(sql.acquire, [resource, id, req.principal, null, req.ttlMs]);
+    const { rows } = await client.query(sql.acquire, [
+      resource,
+      id,
+      req.principal,
+      null,
+      req.ttlMs,
+    ]);
     if (!rows[0]?.granted) throw new Error("raw acquire failed");
-    if ((await client.query(sql.release, [resource, id])).rowCount !== 1) throw new Error("raw release failed");
+    if ((await client.query(sql.release, [resource, id])).rowCount !== 1)
+      throw new Error("raw release failed");
   }
   return PAIRS / ((performance.now() - t0) / 1000);
 }
@@ -95,7 +104,13 @@ async function rawHandoffs(url, sql, channel, resource) {
     await holder.query(sql.release, [resource, held]);
     await heard;
     const id = newLeaseId();
-    const { rows } = await listener.query(sql.acquire, [resource, id, req.principal, null, req.ttlMs]);
+    const { rows } = await listener.query(sql.acquire, [
+      resource,
+      id,
+      req.principal,
+      null,
+      req.ttlMs,
+    ]);
     if (!rows[0]?.granted) throw new Error("raw handoff acquire failed");
     out.push(performance.now() - t0);
     await listener.query(sql.release, [resource, id]);
@@ -114,7 +129,11 @@ async function main() {
   const names = tableNames("postgres", "public", "leasehold_leases");
   const sql = statementsFor(names);
   const version = (await raw.query("SHOW server_version")).rows[0].server_version;
-  const settings = (await raw.query("SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc")).rows[0];
+  const settings = (
+    await raw.query(
+      "SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc",
+    )
+  ).rows[0];
   await lib.current("warm-up"); // connects; the first acquire creates the table
   await libraryPairs(lib, "bench/warm-up");
   await rawPairs(raw, sql, "bench/warm-up-raw");
@@ -162,8 +181,12 @@ async function main() {
   const p = results.acquireReleasePairsPerSecond;
   const h = results.handoffMs;
   console.log(`postgres backend (${results.server}), median of ${RUNS} runs of ${PAIRS} pairs`);
-  console.log(`  acquire+release pairs/s: library ${p.library}, raw pg same statements ${p.rawSameStatements} (ratio ${p.ratio}); SELECT 1 ×2 floor ${p.rawSelect1Floor}`);
-  console.log(`  release→waiter handoff: p50 ${h.p50} ms, p99 ${h.p99} ms (raw pg release → NOTIFY → acquire: p50 ${h.rawReleaseNotifyAcquireP50} ms, p99 ${h.rawReleaseNotifyAcquireP99} ms; n=${h.n})`);
+  console.log(
+    `  acquire+release pairs/s: library ${p.library}, raw pg same statements ${p.rawSameStatements} (ratio ${p.ratio}); SELECT 1 ×2 floor ${p.rawSelect1Floor}`,
+  );
+  console.log(
+    `  release→waiter handoff: p50 ${h.p50} ms, p99 ${h.p99} ms (raw pg release → NOTIFY → acquire: p50 ${h.rawReleaseNotifyAcquireP50} ms, p99 ${h.rawReleaseNotifyAcquireP99} ms; n=${h.n})`,
+  );
   console.log("  wrote bench/results/postgres.json");
 }
 

@@ -11,9 +11,12 @@ import { join } from "node:path";
 function binDir() {
   if (process.env.LEASEHOLD_TEST_PG_BINDIR) return process.env.LEASEHOLD_TEST_PG_BINDIR;
   const root = "/usr/lib/postgresql";
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb")))
+    : [];
   versions.sort((a, b) => Number(b) - Number(a));
-  if (!versions[0]) throw new Error("PostgreSQL binaries not found: run test/support/install/postgres.sh");
+  if (!versions[0])
+    throw new Error("PostgreSQL binaries not found: run test/support/install/postgres.sh");
   return join(root, versions[0], "bin");
 }
 
@@ -30,17 +33,21 @@ function freePort() {
 
 /** Starts the cluster; returns { url, stop() }. The cluster is removed on process exit too. */
 export async function startPostgres() {
-  if (process.env.LEASEHOLD_TEST_POSTGRES_URL) return { url: process.env.LEASEHOLD_TEST_POSTGRES_URL, stop() {} };
+  if (process.env.LEASEHOLD_TEST_POSTGRES_URL)
+    return { url: process.env.LEASEHOLD_TEST_POSTGRES_URL, stop() {} };
   const bin = binDir();
   const dir = mkdtempSync(join(tmpdir(), "leasehold-bench-pg-"));
   const data = join(dir, "data");
   const root = process.getuid?.() === 0;
   if (root) {
-    const id = (flag) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+    const id = (flag) =>
+      Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
     chownSync(dir, id("-u"), id("-g"));
   }
   const run = (tool, args) => {
-    const [file, argv] = root ? ["runuser", ["-u", "postgres", "--", join(bin, tool), ...args]] : [join(bin, tool), args];
+    const [file, argv] = root
+      ? ["runuser", ["-u", "postgres", "--", join(bin, tool), ...args]]
+      : [join(bin, tool), args];
     const res = spawnSync(file, argv, { encoding: "utf8" });
     if (res.status !== 0) throw new Error(`${tool} failed: ${res.stderr}`);
   };
@@ -56,9 +63,28 @@ export async function startPostgres() {
     rmSync(dir, { recursive: true, force: true });
   };
   process.on("exit", stop);
-  run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C"]);
+  run("initdb", [
+    "-D",
+    data,
+    "-U",
+    "postgres",
+    "--auth=trust",
+    "-E",
+    "UTF8",
+    "--no-sync",
+    "--locale=C",
+  ]);
   const port = await freePort();
   const fast = process.env.BENCH_PG_FAST === "1" ? " -c fsync=off -c synchronous_commit=off" : "";
-  run("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${fast}`, "-w", "start"]);
+  run("pg_ctl", [
+    "-D",
+    data,
+    "-l",
+    join(dir, "log"),
+    "-o",
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${fast}`,
+    "-w",
+    "start",
+  ]);
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
 }

@@ -33,124 +33,143 @@ function leaseOf(r: Lease | { status: "held" }): Lease {
   return r as Lease;
 }
 
-describe.skipIf(process.env.LEASEHOLD_TEST_POSTGRES_URL)("postgres backend faults (local cluster)", () => {
-  let server: PostgresServer;
-  let config: string;
-  const opened: Backend[] = [];
-  const open = async (timeoutMs = TIMEOUT_MS) => {
-    const b = await create({ name: "postgres", options: { url: server.url, schema: "public", table: "leasehold_leases" }, timeoutMs });
-    opened.push(b);
-    return b;
-  };
+describe.skipIf(process.env.LEASEHOLD_TEST_POSTGRES_URL)(
+  "postgres backend faults (local cluster)",
+  () => {
+    let server: PostgresServer;
+    let config: string;
+    const opened: Backend[] = [];
+    const open = async (timeoutMs = TIMEOUT_MS) => {
+      const b = await create({
+        name: "postgres",
+        options: { url: server.url, schema: "public", table: "leasehold_leases" },
+        timeoutMs,
+      });
+      opened.push(b);
+      return b;
+    };
 
-  beforeAll(async () => {
-    server = await startPostgres();
-    // A password in the URL (ignored by trust auth) must never reach a message.
-    const url = server.url.replace("postgres@", "postgres:s3cret-pw@");
-    config = writeConfig(`pg-faults-${process.pid}.ini`, `[default]\nbackend = postgres\nttl = 60s\n\n[backend.postgres]\nurl = ${url}\ntimeout = 2s\n`);
-    const { ms } = await timed(runCli(["-c", config, "current", uniqueName("baseline")]));
-    STARTUP_SLACK_MS = Math.max(STARTUP_SLACK_MS, 2 * ms);
-  });
+    beforeAll(async () => {
+      server = await startPostgres();
+      // A password in the URL (ignored by trust auth) must never reach a message.
+      const url = server.url.replace("postgres@", "postgres:s3cret-pw@");
+      config = writeConfig(
+        `pg-faults-${process.pid}.ini`,
+        `[default]\nbackend = postgres\nttl = 60s\n\n[backend.postgres]\nurl = ${url}\ntimeout = 2s\n`,
+      );
+      const { ms } = await timed(runCli(["-c", config, "current", uniqueName("baseline")]));
+      STARTUP_SLACK_MS = Math.max(STARTUP_SLACK_MS, 2 * ms);
+    });
 
-  afterAll(async () => {
-    for (const b of opened) await b.close();
-    await server?.destroy();
-  });
+    afterAll(async () => {
+      for (const b of opened) await b.close();
+      await server?.destroy();
+    });
 
-  it("exits 3 within the timeout while the server is stopped, then recovers with the old lease intact", async () => {
-    const r = uniqueName("outage");
-    const before = await runCli(["-c", config, "acquire", r]);
-    expect(before.code).toBe(0);
-    const id = before.stdout.trim();
-    await server.stop();
-    try {
-      for (const args of [["acquire", uniqueName("during")], ["is-held", r, id], ["current", r], ["release", r, id]]) {
-        const { ms, result } = await timed(runCli(["-c", config, ...args]));
-        expect(result.code, `${args[0]}: ${result.stderr}`).toBe(3);
+    it("exits 3 within the timeout while the server is stopped, then recovers with the old lease intact", async () => {
+      const r = uniqueName("outage");
+      const before = await runCli(["-c", config, "acquire", r]);
+      expect(before.code).toBe(0);
+      const id = before.stdout.trim();
+      await server.stop();
+      try {
+        for (const args of [
+          ["acquire", uniqueName("during")],
+          ["is-held", r, id],
+          ["current", r],
+          ["release", r, id],
+        ]) {
+          const { ms, result } = await timed(runCli(["-c", config, ...args]));
+          expect(result.code, `${args[0]}: ${result.stderr}`).toBe(3);
+          expect(result.stdout).toBe("");
+          expect(result.stderr).toMatch(/postgres/);
+          expect(result.stderr).not.toContain("s3cret-pw");
+          expect(ms).toBeLessThan(TIMEOUT_MS + STARTUP_SLACK_MS);
+        }
+      } finally {
+        await server.start();
+      }
+      expect((await runCli(["-c", config, "is-held", r, id])).code).toBe(0);
+      expect((await runCli(["-c", config, "acquire", r])).code).toBe(1);
+      expect((await runCli(["-c", config, "acquire", uniqueName("after")])).code).toBe(0);
+    }, 60_000);
+
+    it("exits 3 within the timeout when the server is frozen, instead of hanging", async () => {
+      const r = uniqueName("frozen");
+      server.freeze();
+      try {
+        const { ms, result } = await timed(
+          runCli(["-c", config, "acquire", r], { timeoutMs: 30_000 }),
+        );
+        expect(result.code, result.stderr).toBe(3);
         expect(result.stdout).toBe("");
         expect(result.stderr).toMatch(/postgres/);
-        expect(result.stderr).not.toContain("s3cret-pw");
+        expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 100);
         expect(ms).toBeLessThan(TIMEOUT_MS + STARTUP_SLACK_MS);
+      } finally {
+        server.thaw();
       }
-    } finally {
-      await server.start();
-    }
-    expect((await runCli(["-c", config, "is-held", r, id])).code).toBe(0);
-    expect((await runCli(["-c", config, "acquire", r])).code).toBe(1);
-    expect((await runCli(["-c", config, "acquire", uniqueName("after")])).code).toBe(0);
-  }, 60_000);
+      expect((await runCli(["-c", config, "acquire", r])).code).toBe(0);
+    }, 60_000);
 
-  it("exits 3 within the timeout when the server is frozen, instead of hanging", async () => {
-    const r = uniqueName("frozen");
-    server.freeze();
-    try {
-      const { ms, result } = await timed(runCli(["-c", config, "acquire", r], { timeoutMs: 30_000 }));
-      expect(result.code, result.stderr).toBe(3);
-      expect(result.stdout).toBe("");
-      expect(result.stderr).toMatch(/postgres/);
-      expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 100);
-      expect(ms).toBeLessThan(TIMEOUT_MS + STARTUP_SLACK_MS);
-    } finally {
-      server.thaw();
-    }
-    expect((await runCli(["-c", config, "acquire", r])).code).toBe(0);
-  }, 60_000);
+    it("fails each call within the timeout on a connection that froze mid-session, closes at once, and recovers", async () => {
+      const b = await open(1_500);
+      const r = uniqueName("midsession");
+      const lease = leaseOf(await b.acquire(r, req));
+      server.freeze();
+      try {
+        const { ms, result } = await timed(rejection(b.renew(r, lease.id, 120_000)));
+        expect(result).toBeInstanceOf(BackendUnavailableError);
+        expect((result as BackendUnavailableError).hint).toMatch(/timeout/);
+        expect(ms).toBeLessThan(1_500 + 1_000);
+        const second = await timed(rejection(b.isHeld(r, lease.id)));
+        expect(second.result).toBeInstanceOf(BackendUnavailableError);
+        expect(second.ms).toBeLessThan(1_500 + 1_000);
+        const closing = await timed(b.close());
+        expect(closing.ms).toBeLessThan(1_000);
+      } finally {
+        server.thaw();
+      }
+      const fresh = await open();
+      expect(await fresh.isHeld(r, lease.id)).toBe(true);
+    }, 60_000);
 
-  it("fails each call within the timeout on a connection that froze mid-session, closes at once, and recovers", async () => {
-    const b = await open(1_500);
-    const r = uniqueName("midsession");
-    const lease = leaseOf(await b.acquire(r, req));
-    server.freeze();
-    try {
-      const { ms, result } = await timed(rejection(b.renew(r, lease.id, 120_000)));
-      expect(result).toBeInstanceOf(BackendUnavailableError);
-      expect((result as BackendUnavailableError).hint).toMatch(/timeout/);
-      expect(ms).toBeLessThan(1_500 + 1_000);
-      const second = await timed(rejection(b.isHeld(r, lease.id)));
-      expect(second.result).toBeInstanceOf(BackendUnavailableError);
-      expect(second.ms).toBeLessThan(1_500 + 1_000);
-      const closing = await timed(b.close());
-      expect(closing.ms).toBeLessThan(1_000);
-    } finally {
-      server.thaw();
-    }
-    const fresh = await open();
-    expect(await fresh.isHeld(r, lease.id)).toBe(true);
-  }, 60_000);
+    it("reconnects on the next call after a restart cut its connection", async () => {
+      const b = await open();
+      const r = uniqueName("restart");
+      const lease = leaseOf(await b.acquire(r, req));
+      await server.stop();
+      try {
+        const { ms, result } = await timed(rejection(b.current(r)));
+        expect(result).toBeInstanceOf(BackendUnavailableError);
+        expect((result as Error).message).toMatch(
+          /^postgres backend postgres \(127\.0\.0\.1:\d+\/postgres\)/,
+        );
+        expect(ms).toBeLessThan(TIMEOUT_MS + 500);
+      } finally {
+        await server.start();
+      }
+      expect((await b.current(r))?.id).toBe(lease.id);
+      expect(await b.release(r, lease.id)).toBe(true);
+    }, 60_000);
 
-  it("reconnects on the next call after a restart cut its connection", async () => {
-    const b = await open();
-    const r = uniqueName("restart");
-    const lease = leaseOf(await b.acquire(r, req));
-    await server.stop();
-    try {
-      const { ms, result } = await timed(rejection(b.current(r)));
-      expect(result).toBeInstanceOf(BackendUnavailableError);
-      expect((result as Error).message).toMatch(/^postgres backend postgres \(127\.0\.0\.1:\d+\/postgres\)/);
-      expect(ms).toBeLessThan(TIMEOUT_MS + 500);
-    } finally {
-      await server.start();
-    }
-    expect((await b.current(r))?.id).toBe(lease.id);
-    expect(await b.release(r, lease.id)).toBe(true);
-  }, 60_000);
-
-  it("wakes a waiter when the server goes away, and the retry reports the outage", async () => {
-    const a = await open();
-    const b = await open();
-    const r = uniqueName("wait-outage");
-    leaseOf(await a.acquire(r, req));
-    const started = Date.now();
-    const waiting = b.waitForChange(r, started + 60_000, new AbortController().signal);
-    await new Promise((done) => setTimeout(done, 300));
-    await server.stop();
-    try {
-      await waiting;
-      expect(Date.now() - started).toBeLessThan(10_000);
-      expect(await rejection(b.acquire(r, req))).toBeInstanceOf(BackendUnavailableError);
-    } finally {
-      await server.start();
-    }
-    expect(isHeld(await b.acquire(r, req))).toBe(true);
-  }, 60_000);
-});
+    it("wakes a waiter when the server goes away, and the retry reports the outage", async () => {
+      const a = await open();
+      const b = await open();
+      const r = uniqueName("wait-outage");
+      leaseOf(await a.acquire(r, req));
+      const started = Date.now();
+      const waiting = b.waitForChange(r, started + 60_000, new AbortController().signal);
+      await new Promise((done) => setTimeout(done, 300));
+      await server.stop();
+      try {
+        await waiting;
+        expect(Date.now() - started).toBeLessThan(10_000);
+        expect(await rejection(b.acquire(r, req))).toBeInstanceOf(BackendUnavailableError);
+      } finally {
+        await server.start();
+      }
+      expect(isHeld(await b.acquire(r, req))).toBe(true);
+    }, 60_000);
+  },
+);

@@ -27,7 +27,11 @@ describe("postgres backend: names, schemas, first use, privileges", () => {
   let admin: pg.Client;
   const opened: Backend[] = [];
   const open = async (options: Record<string, string> = {}, url = server.url) => {
-    const b = await create({ name: "postgres", options: { url, schema: "public", table: "leasehold_leases", ...options }, timeoutMs: 10_000 });
+    const b = await create({
+      name: "postgres",
+      options: { url, schema: "public", table: "leasehold_leases", ...options },
+      timeoutMs: 10_000,
+    });
     opened.push(b);
     return b;
   };
@@ -50,7 +54,15 @@ describe("postgres backend: names, schemas, first use, privileges", () => {
     const evil = [
       `${base}/x'); DROP TABLE leasehold_leases; --`,
       `${base}/"; DELETE FROM leasehold_leases; --`,
-      `${base}/%`, `${base}/_`, `${base}/\\`, `${base}/!`, `${base}/!%`, `${base}/a%b`, `${base}/a_b`, `${base}/axb`, `${base}/$1`,
+      `${base}/%`,
+      `${base}/_`,
+      `${base}/\\`,
+      `${base}/!`,
+      `${base}/!%`,
+      `${base}/a%b`,
+      `${base}/a_b`,
+      `${base}/axb`,
+      `${base}/$1`,
     ];
     const ids = new Map<string, string>();
     for (const n of evil) ids.set(n, leaseOf(await a.acquire(n, req())).id);
@@ -63,7 +75,10 @@ describe("postgres backend: names, schemas, first use, privileges", () => {
     expect(await listed(a, `${base}/\\`)).toEqual([`${base}/\\`]);
     expect(await listed(a, `${base}/!`)).toEqual([`${base}/!`, `${base}/!%`]);
     expect(await listed(a, `${base}/!%`)).toEqual([`${base}/!%`]);
-    const { rows } = await admin.query("SELECT count(*)::int AS n FROM public.leasehold_leases WHERE resource LIKE $1", [`${base}/%`]);
+    const { rows } = await admin.query(
+      "SELECT count(*)::int AS n FROM public.leasehold_leases WHERE resource LIKE $1",
+      [`${base}/%`],
+    );
     expect(rows[0].n).toBe(evil.length);
   });
 
@@ -82,16 +97,27 @@ describe("postgres backend: names, schemas, first use, privileges", () => {
       { schema: "sch\u00e9ma" },
     ];
     for (const options of bad) await expect(open(options)).rejects.toBeInstanceOf(ConfigError);
-    const badIni = ["table = leasehold_leases--", "table = a b", "schema = public.x", "table = `x`", "schema = pg'catalog"];
+    const badIni = [
+      "table = leasehold_leases--",
+      "table = a b",
+      "schema = public.x",
+      "table = `x`",
+      "schema = pg'catalog",
+    ];
     for (const line of badIni) {
-      const config = writeConfig(`pg-bad-${process.pid}.ini`, `[backend.postgres]\nurl = ${server.url}\n${line}\n`);
+      const config = writeConfig(
+        `pg-bad-${process.pid}.ini`,
+        `[backend.postgres]\nurl = ${server.url}\n${line}\n`,
+      );
       const res = await runCli(["-c", config, "--backend", "postgres", "acquire", uniqueName("x")]);
       expect(res.code, `${line}: ${res.stderr}`).toBe(2);
       expect(res.stdout).toBe("");
       expect(res.stderr).toMatch(/schema|table/);
     }
     expect(await a.isHeld(r, lease.id)).toBe(true);
-    const { rows } = await admin.query("SELECT to_regclass('public.leasehold_leases') IS NOT NULL AS ok");
+    const { rows } = await admin.query(
+      "SELECT to_regclass('public.leasehold_leases') IS NOT NULL AS ok",
+    );
     expect(rows[0].ok).toBe(true);
   }, 60_000);
 
@@ -125,7 +151,10 @@ describe("postgres backend: names, schemas, first use, privileges", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
     expect((await teamA.current(r))?.id).toBe(inA.id);
     // And the CLI with `schema` set sees only its own.
-    const config = writeConfig(`pg-schema-${process.pid}.ini`, `[backend.postgres]\nurl = ${server.url}\nschema = team_b\n`);
+    const config = writeConfig(
+      `pg-schema-${process.pid}.ini`,
+      `[backend.postgres]\nurl = ${server.url}\nschema = team_b\n`,
+    );
     const res = await runCli(["-c", config, "--backend", "postgres", "acquire", r]);
     expect(res.code, res.stderr).toBe(0);
   }, 30_000);
@@ -139,17 +168,27 @@ describe("postgres backend: names, schemas, first use, privileges", () => {
     const { rows } = await admin.query(
       "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'fresh_schema' AND table_name = 'fresh_leases' AND column_name LIKE '%_at'",
     );
-    expect(rows.map((x) => x.data_type)).toEqual(["timestamp with time zone", "timestamp with time zone"]);
-    const seq = await admin.query("SELECT to_regclass('fresh_schema.fresh_leases_fence') IS NOT NULL AS ok");
+    expect(rows.map((x) => x.data_type)).toEqual([
+      "timestamp with time zone",
+      "timestamp with time zone",
+    ]);
+    const seq = await admin.query(
+      "SELECT to_regclass('fresh_schema.fresh_leases_fence') IS NOT NULL AS ok",
+    );
     expect(seq.rows[0].ok).toBe(true);
   });
 
   it("works for a role that may not run DDL once the table is made by hand with the documented SQL, whatever its TimeZone", async () => {
-    await admin.query("CREATE ROLE app LOGIN; CREATE SCHEMA locked; ALTER ROLE app SET TimeZone = 'Pacific/Kiritimati'");
+    await admin.query(
+      "CREATE ROLE app LOGIN; CREATE SCHEMA locked; ALTER ROLE app SET TimeZone = 'Pacific/Kiritimati'",
+    );
     const appUrl = server.url.replace("postgres@", "app@");
     const app = await open({ schema: "locked" }, appUrl);
     const r = uniqueName("no-ddl");
-    const refused = await app.acquire(r, req()).then(() => undefined, (e: unknown) => e);
+    const refused = await app.acquire(r, req()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(BackendUnavailableError);
     expect((refused as BackendUnavailableError).hint).toMatch(/docs\/backends\/postgres\.md/);
     const names = tableNames("postgres", "locked", "leasehold_leases");
@@ -202,20 +241,43 @@ describe("postgres backend: names, schemas, first use, privileges", () => {
     const checks = await fresh.doctor!();
     expect(checks[0]).toMatchObject({ name: "connection", ok: true });
     expect(checks[0]!.detail).toMatch(/PostgreSQL \d+/);
-    expect(checks[1]).toMatchObject({ name: "table", ok: true, detail: "Doctor_Fresh.leasehold_leases will be created on first use" });
+    expect(checks[1]).toMatchObject({
+      name: "table",
+      ok: true,
+      detail: "Doctor_Fresh.leasehold_leases will be created on first use",
+    });
     leaseOf(await fresh.acquire(uniqueName("doctor"), req()));
-    expect((await fresh.doctor!())[1]).toMatchObject({ ok: true, detail: "Doctor_Fresh.leasehold_leases exists" });
+    expect((await fresh.doctor!())[1]).toMatchObject({
+      ok: true,
+      detail: "Doctor_Fresh.leasehold_leases exists",
+    });
     await admin.query("CREATE ROLE reader LOGIN; CREATE SCHEMA doctor_locked");
-    const reader = await open({ schema: "doctor_locked" }, server.url.replace("postgres@", "reader@"));
+    const reader = await open(
+      { schema: "doctor_locked" },
+      server.url.replace("postgres@", "reader@"),
+    );
     const denied = (await reader.doctor!())[1]!;
     expect(denied.ok).toBe(false);
     expect(denied.fix).toMatch(/docs\/backends\/postgres\.md/);
-    await admin.query("CREATE SCHEMA doctor_hidden; REVOKE ALL ON SCHEMA doctor_hidden FROM PUBLIC");
-    const hidden = await open({ schema: "doctor_hidden" }, server.url.replace("postgres@", "reader@"));
-    expect((await hidden.doctor!())[1]).toMatchObject({ ok: false, detail: 'reader may not use schema "doctor_hidden"' });
+    await admin.query(
+      "CREATE SCHEMA doctor_hidden; REVOKE ALL ON SCHEMA doctor_hidden FROM PUBLIC",
+    );
+    const hidden = await open(
+      { schema: "doctor_hidden" },
+      server.url.replace("postgres@", "reader@"),
+    );
+    expect((await hidden.doctor!())[1]).toMatchObject({
+      ok: false,
+      detail: 'reader may not use schema "doctor_hidden"',
+    });
     const names = tableNames("postgres", "doctor_locked", "leasehold_leases");
-    await admin.query(`${tableDdl(names)} GRANT USAGE ON SCHEMA doctor_locked TO reader; GRANT SELECT ON ${names.table} TO reader;`);
-    expect((await reader.doctor!())[1]).toMatchObject({ ok: false, detail: expect.stringMatching(/exists but reader lacks/) });
+    await admin.query(
+      `${tableDdl(names)} GRANT USAGE ON SCHEMA doctor_locked TO reader; GRANT SELECT ON ${names.table} TO reader;`,
+    );
+    expect((await reader.doctor!())[1]).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/exists but reader lacks/),
+    });
     const unreachable = await open({}, "postgres://postgres@127.0.0.1:1/postgres");
     const down = (await unreachable.doctor!())[0]!;
     expect(down).toMatchObject({ name: "connection", ok: false });

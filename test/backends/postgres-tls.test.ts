@@ -19,18 +19,47 @@ describe("postgres backend over TLS (server accepts only hostssl)", () => {
   let scratch: string;
   const opened: Backend[] = [];
   const open = async (options: Record<string, string>) => {
-    const b = await create({ name: "postgres", options: { url: server.url, schema: "public", table: "leasehold_leases", ...options }, timeoutMs: 5_000 });
+    const b = await create({
+      name: "postgres",
+      options: { url: server.url, schema: "public", table: "leasehold_leases", ...options },
+      timeoutMs: 5_000,
+    });
     opened.push(b);
     return b;
   };
-  const failure = (work: Promise<unknown>) => work.then(() => undefined, (e: unknown) => e);
+  const failure = (work: Promise<unknown>) =>
+    work.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
 
   beforeAll(async () => {
     server = await startPostgres({ tls: true });
     scratch = mkdtempSync(join(tmpdir(), "leasehold-pg-tls-"));
     otherCa = join(scratch, "other.crt");
-    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-      "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(scratch, "other.key"), "-out", otherCa], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        join(scratch, "other.key"),
+        "-out",
+        otherCa,
+      ],
+      { stdio: "ignore" },
+    );
   });
 
   afterAll(async () => {
@@ -40,7 +69,12 @@ describe("postgres backend over TLS (server accepts only hostssl)", () => {
   });
 
   it("connects with sslmode require, and with verify-full or verify-ca against the server's CA", async () => {
-    for (const options of [{ sslmode: "require" }, { sslmode: "verify-full", ssl_ca: server.caFile! }, { ssl_ca: server.caFile! }, { sslmode: "verify-ca", ssl_ca: server.caFile! }]) {
+    for (const options of [
+      { sslmode: "require" },
+      { sslmode: "verify-full", ssl_ca: server.caFile! },
+      { ssl_ca: server.caFile! },
+      { sslmode: "verify-ca", ssl_ca: server.caFile! },
+    ]) {
       const b = await open(options);
       const r = uniqueName("tls");
       expect(isHeld(await b.acquire(r, req)), JSON.stringify(options)).toBe(false);
@@ -48,7 +82,9 @@ describe("postgres backend over TLS (server accepts only hostssl)", () => {
   });
 
   it("refuses a server whose certificate does not verify, as a backend error with a TLS hint", async () => {
-    const bad = await failure((await open({ sslmode: "verify-full", ssl_ca: otherCa })).acquire(uniqueName("tls-bad"), req));
+    const bad = await failure(
+      (await open({ sslmode: "verify-full", ssl_ca: otherCa })).acquire(uniqueName("tls-bad"), req),
+    );
     expect(bad).toBeInstanceOf(BackendUnavailableError);
     expect((bad as BackendUnavailableError).hint).toMatch(/ssl_ca/);
   });
@@ -60,8 +96,13 @@ describe("postgres backend over TLS (server accepts only hostssl)", () => {
   });
 
   it("through the CLI: TLS works, a bad sslmode or unreadable ssl_ca is exit 2, a bad CA exit 3", async () => {
-    const ini = (extra: string) => writeConfig(`pg-tls-${process.pid}.ini`, `[backend.postgres]\nurl = ${server.url}\n${extra}\n`);
-    const acquire = (config: string) => runCli(["-c", config, "--backend", "postgres", "acquire", uniqueName("tls-cli")]);
+    const ini = (extra: string) =>
+      writeConfig(
+        `pg-tls-${process.pid}.ini`,
+        `[backend.postgres]\nurl = ${server.url}\n${extra}\n`,
+      );
+    const acquire = (config: string) =>
+      runCli(["-c", config, "--backend", "postgres", "acquire", uniqueName("tls-cli")]);
     expect((await acquire(ini(`sslmode = verify-full\nssl_ca = ${server.caFile}`))).code).toBe(0);
     const badMode = await acquire(ini("sslmode = sometimes"));
     expect(badMode.code).toBe(2);

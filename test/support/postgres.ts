@@ -1,5 +1,14 @@
 import { execFile, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,7 +54,9 @@ export async function startPostgres(opts: { tls?: boolean } = {}): Promise<Postg
   const asPostgres = process.getuid?.() === 0;
   if (asPostgres) chownSync(dir, ownerOf("postgres").uid, ownerOf("postgres").gid);
   const cmd = (tool: string, args: string[]): [string, string[]] =>
-    asPostgres ? ["runuser", ["-u", "postgres", "--", join(bin, tool), ...args]] : [join(bin, tool), args];
+    asPostgres
+      ? ["runuser", ["-u", "postgres", "--", join(bin, tool), ...args]]
+      : [join(bin, tool), args];
   let port = 0;
   let destroyed = false;
   const stopSync = () => {
@@ -56,7 +67,10 @@ export async function startPostgres(opts: { tls?: boolean } = {}): Promise<Postg
     if (!destroyed) {
       try {
         // A frozen cluster would ignore the stop request until continued.
-        signalCluster(Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]), "SIGCONT");
+        signalCluster(
+          Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]),
+          "SIGCONT",
+        );
       } catch {
         // Not running.
       }
@@ -66,12 +80,44 @@ export async function startPostgres(opts: { tls?: boolean } = {}): Promise<Postg
   };
   process.on("exit", onExit);
 
-  await run(...cmd("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C"]));
+  await run(
+    ...cmd("initdb", [
+      "-D",
+      data,
+      "-U",
+      "postgres",
+      "--auth=trust",
+      "-E",
+      "UTF8",
+      "--no-sync",
+      "--locale=C",
+    ]),
+  );
   const caFile = opts.tls ? await setUpTls(data, asPostgres) : undefined;
   const start = async () => {
-    const flags = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", "-c fsync=off", "-c full_page_writes=off", "-c max_connections=200"];
+    const flags = [
+      `-p ${port}`,
+      `-k ${dir}`,
+      "-c listen_addresses=127.0.0.1",
+      "-c fsync=off",
+      "-c full_page_writes=off",
+      "-c max_connections=200",
+    ];
     if (caFile) flags.push("-c ssl=on");
-    await run(...cmd("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", flags.join(" "), "-w", "-t", "30", "start"]));
+    await run(
+      ...cmd("pg_ctl", [
+        "-D",
+        data,
+        "-l",
+        join(dir, "log"),
+        "-o",
+        flags.join(" "),
+        "-w",
+        "-t",
+        "30",
+        "start",
+      ]),
+    );
   };
   // Another test file may grab the same free port between our probe and the server's bind.
   for (let attempt = 1; ; attempt++) {
@@ -80,10 +126,12 @@ export async function startPostgres(opts: { tls?: boolean } = {}): Promise<Postg
       await start();
       break;
     } catch (e) {
-      if (attempt >= 3) throw new Error(`PostgreSQL did not start: ${(e as Error).message}\n${readLog(dir)}`);
+      if (attempt >= 3)
+        throw new Error(`PostgreSQL did not start: ${(e as Error).message}\n${readLog(dir)}`);
     }
   }
-  const postmasterPid = () => Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+  const postmasterPid = () =>
+    Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     ...(caFile ? { caFile } : {}),
@@ -113,7 +161,15 @@ function externalServer(url: string): PostgresServer {
   const refuse = () => {
     throw new Error("fault tests need a local cluster; unset LEASEHOLD_TEST_POSTGRES_URL");
   };
-  return { url, local: false, stop: async () => refuse(), start: async () => refuse(), freeze: refuse, thaw: refuse, destroy: async () => {} };
+  return {
+    url,
+    local: false,
+    stop: async () => refuse(),
+    start: async () => refuse(),
+    freeze: refuse,
+    thaw: refuse,
+    destroy: async () => {},
+  };
 }
 
 /** `LEASEHOLD_TEST_PG_BINDIR`, else the newest /usr/lib/postgresql/N/bin, else PATH. */
@@ -122,12 +178,16 @@ function findBinDir(): string {
   if (configured) return configured;
   const root = "/usr/lib/postgresql";
   const versions = existsSync(root)
-    ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))).sort((x, y) => Number(y) - Number(x))
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, "bin", "initdb")))
+        .sort((x, y) => Number(y) - Number(x))
     : [];
   if (versions[0]) return join(root, versions[0], "bin");
   const which = spawnSync("sh", ["-c", "command -v initdb"], { encoding: "utf8" }).stdout.trim();
   if (which) return which.replace(/\/initdb$/, "");
-  throw new Error("PostgreSQL server binaries not found: run test/support/install/postgres.sh or set LEASEHOLD_TEST_POSTGRES_URL");
+  throw new Error(
+    "PostgreSQL server binaries not found: run test/support/install/postgres.sh or set LEASEHOLD_TEST_POSTGRES_URL",
+  );
 }
 
 function ownerOf(user: string): { uid: number; gid: number } {
@@ -141,11 +201,21 @@ function ownerOf(user: string): { uid: number; gid: number } {
 async function setUpTls(data: string, chownToPostgres: boolean): Promise<string> {
   const crt = join(data, "server.crt");
   const key = join(data, "server.key");
+  const args =
+    "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost";
   await run("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", crt,
+    ...args.split(" "),
+    "-addext",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    "-keyout",
+    key,
+    "-out",
+    crt,
   ]);
-  writeFileSync(join(data, "pg_hba.conf"), "local all all trust\nhostssl all all 127.0.0.1/32 trust\n");
+  writeFileSync(
+    join(data, "pg_hba.conf"),
+    "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+  );
   chmodSync(key, 0o600);
   if (chownToPostgres) {
     const { uid, gid } = ownerOf("postgres");

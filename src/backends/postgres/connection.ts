@@ -22,7 +22,11 @@ export class Connection {
    * Runs one statement (or one simple-protocol script when `values` is omitted).
    * Rejects with pg's error, a socket error or DeadlineError; callers translate.
    */
-  async query<R extends pg.QueryResultRow>(text: string, values?: unknown[], deadline = Date.now() + this.timeoutMs): Promise<pg.QueryResult<R>> {
+  async query<R extends pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+    deadline = Date.now() + this.timeoutMs,
+  ): Promise<pg.QueryResult<R>> {
     const turn = this.#tail.then(() =>
       this.#bounded(deadline, async () => {
         const client = await this.#connected();
@@ -102,7 +106,13 @@ export function openClient(config: pg.ClientConfig): Opening {
  */
 export async function endWithoutWaiting({ client, opened }: Opening): Promise<void> {
   client.on("error", () => {});
-  const connected = await Promise.race([opened.then(() => true, () => false), graceMs(0).then(() => false)]);
+  const connected = await Promise.race([
+    opened.then(
+      () => true,
+      () => false,
+    ),
+    graceMs(0).then(() => false),
+  ]);
   if (connected) await Promise.race([client.end().catch(() => {}), graceMs(100)]);
   client.connection.stream.destroy();
 }

@@ -36,29 +36,55 @@ const DOCS = "the SQL in docs/backends/postgres.md";
  * `leasehold doctor` for PostgreSQL: can we connect (and as whom, to what version), and is the
  * lease table there and usable, or creatable on first use by this role.
  */
-export async function postgresDoctor(db: Connection, names: TableNames, where: string, errors: ErrorContext): Promise<DoctorCheck[]> {
+export async function postgresDoctor(
+  db: Connection,
+  names: TableNames,
+  where: string,
+  errors: ErrorContext,
+): Promise<DoctorCheck[]> {
   let row: Row;
   try {
     row = (await db.query<Row>(SQL, [names.schema, names.table, names.sequence])).rows[0]!;
   } catch (cause) {
     const e = translatePgError(cause, errors);
-    return [{ name: "connection", ok: false, detail: e.message, ...(e.hint ? { fix: e.hint } : {}) }];
+    return [
+      { name: "connection", ok: false, detail: e.message, ...(e.hint ? { fix: e.hint } : {}) },
+    ];
   }
-  const connection = { name: "connection", ok: true, detail: `${where} as ${row.role}, PostgreSQL ${row.version}` };
+  const connection = {
+    name: "connection",
+    ok: true,
+    detail: `${where} as ${row.role}, PostgreSQL ${row.version}`,
+  };
   return [connection, tableCheck(row, names)];
 }
 
 function tableCheck(row: Row, names: TableNames): DoctorCheck {
   const t = names.display;
   if (row.unusable) {
-    return { name: "table", ok: false, detail: `${row.role} may not use schema ${names.schema}`, fix: `GRANT USAGE ON SCHEMA ${names.schema} TO ${row.role}; see ${DOCS}` };
+    return {
+      name: "table",
+      ok: false,
+      detail: `${row.role} may not use schema ${names.schema}`,
+      fix: `GRANT USAGE ON SCHEMA ${names.schema} TO ${row.role}; see ${DOCS}`,
+    };
   }
   if (row.present) {
     return row.usable
       ? { name: "table", ok: true, detail: `${t} exists` }
-      : { name: "table", ok: false, detail: `${t} exists but ${row.role} lacks SELECT, INSERT or UPDATE on it, or USAGE on its sequence`, fix: `grant them as in ${DOCS}` };
+      : {
+          name: "table",
+          ok: false,
+          detail: `${t} exists but ${row.role} lacks SELECT, INSERT or UPDATE on it, or USAGE on its sequence`,
+          fix: `grant them as in ${DOCS}`,
+        };
   }
   return row.may_create
     ? { name: "table", ok: true, detail: `${t} will be created on first use` }
-    : { name: "table", ok: false, detail: `${t} is missing and ${row.role} may not create it`, fix: `have an owner create it with ${DOCS}` };
+    : {
+        name: "table",
+        ok: false,
+        detail: `${t} is missing and ${row.role} may not create it`,
+        fix: `have an owner create it with ${DOCS}`,
+      };
 }

@@ -7,8 +7,21 @@ import { postgresDoctor } from "./doctor.js";
 import { type ErrorContext, translatePgError } from "./errors.js";
 import { ReleaseListener } from "./listener.js";
 import { type PostgresSettings, settingsFrom } from "./options.js";
-import { ALREADY_CREATED, firstUseScript, MISSING_SCHEMA, MISSING_TABLE, type TableNames, tableNames } from "./schema.js";
-import { type AcquireRow, type LeaseRow, likePrefix, type Statements, statementsFor } from "./statements.js";
+import {
+  ALREADY_CREATED,
+  firstUseScript,
+  MISSING_SCHEMA,
+  MISSING_TABLE,
+  type TableNames,
+  tableNames,
+} from "./schema.js";
+import {
+  type AcquireRow,
+  type LeaseRow,
+  likePrefix,
+  type Statements,
+  statementsFor,
+} from "./statements.js";
 import { waitForRelease } from "./wait.js";
 
 export { options } from "./options.js";
@@ -61,9 +74,12 @@ class PostgresBackend implements Backend {
       // snapshot was taken, so the upsert found it live but the holder query could not see it.
       // A fresh statement sees it.
     }
-    throw new BackendUnavailableError(`postgres backend ${this.ctx.name}: ${resource} kept changing hands during acquire`, {
-      hint: "retry; many clients are racing for this resource",
-    });
+    throw new BackendUnavailableError(
+      `postgres backend ${this.ctx.name}: ${resource} kept changing hands during acquire`,
+      {
+        hint: "retry; many clients are racing for this resource",
+      },
+    );
   }
 
   async release(resource: string, leaseId: string): Promise<boolean> {
@@ -90,7 +106,9 @@ class PostgresBackend implements Backend {
   }
 
   async forceRelease(resource: string, onlyLeaseId?: string): Promise<boolean> {
-    return (await this.#run(this.#sql.forceRelease, [resource, onlyLeaseId ?? null])).rowCount === 1;
+    return (
+      (await this.#run(this.#sql.forceRelease, [resource, onlyLeaseId ?? null])).rowCount === 1
+    );
   }
 
   async waitForChange(resource: string, untilMs: number, signal: AbortSignal): Promise<void> {
@@ -115,7 +133,11 @@ class PostgresBackend implements Backend {
    * stays one round trip and no process pays for a schema check; the other operations answer
    * as for an empty table, so a role that may only read never attempts DDL.
    */
-  async #run<R extends pg.QueryResultRow>(text: string, values: unknown[], create = false): Promise<pg.QueryResult<R>> {
+  async #run<R extends pg.QueryResultRow>(
+    text: string,
+    values: unknown[],
+    create = false,
+  ): Promise<pg.QueryResult<R>> {
     const deadline = Date.now() + this.ctx.timeoutMs;
     try {
       try {

@@ -1,11 +1,10 @@
 import type pg from "pg";
-import { DeadlineError } from "./errors.js";
 import { endWithoutWaiting, type Opening, openClient } from "./connection.js";
+import { DeadlineError } from "./errors.js";
 import { RENEWED } from "./statements.js";
 
 /** What a waiter is told: its resource was released or renewed, or the connection broke. */
 export type ListenerEvent = "released" | "renewed" | "broken";
-
 
 /**
  * A dedicated connection that LISTENs on the table's release channel and wakes the waiters of
@@ -30,8 +29,8 @@ export class ReleaseListener {
    * Rejects with pg's error or DeadlineError when the server cannot be reached in time.
    */
   async subscribe(resource: string, wake: (event: ListenerEvent) => void): Promise<() => void> {
-    let set = this.#waiters.get(resource);
-    if (!set) this.#waiters.set(resource, (set = new Set()));
+    const set = this.#waiters.get(resource) ?? new Set();
+    this.#waiters.set(resource, set);
     set.add(wake);
     const unsubscribe = () => {
       set.delete(wake);

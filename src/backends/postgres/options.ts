@@ -6,20 +6,66 @@ import type { BackendContext, OptionSpec } from "../types.js";
 
 /** Options of `[backend.postgres]` (or any section with `type = postgres`). */
 export const options: readonly OptionSpec[] = [
-  { name: "url", type: "string", secret: true, description: "connection URL, postgres://user:password@host:5432/db?sslmode=...; its parts win over host/port/user/password/database" },
-  { name: "host", type: "string", description: "server host name or unix socket directory (libpq's PGHOST also works)" },
+  {
+    name: "url",
+    type: "string",
+    secret: true,
+    description:
+      "connection URL, postgres://user:password@host:5432/db?sslmode=...; its parts win over host/port/user/password/database",
+  },
+  {
+    name: "host",
+    type: "string",
+    description: "server host name or unix socket directory (libpq's PGHOST also works)",
+  },
   { name: "port", type: "integer", description: "server port (PGPORT also works)" },
   { name: "user", type: "string", description: "role to connect as (PGUSER also works)" },
-  { name: "password", type: "string", secret: true, description: "password; prefer ${VAR} or PGPASSWORD to writing it in the file" },
+  {
+    name: "password",
+    type: "string",
+    secret: true,
+    description: "password; prefer ${VAR} or PGPASSWORD to writing it in the file",
+  },
   { name: "database", type: "string", description: "database name (PGDATABASE also works)" },
-  { name: "schema", type: "string", description: "schema holding the lease table; created if missing", default: "public" },
-  { name: "table", type: "string", description: "lease table; created if missing, with a <table>_fence sequence", default: "leasehold_leases" },
-  { name: "sslmode", type: "string", description: "disable, require (encrypt, no verification), verify-ca or verify-full; unset: the url's sslmode or PGSSLMODE" },
-  { name: "ssl_ca", type: "path", description: "PEM file of the CA that signed the server's certificate" },
-  { name: "ssl_cert", type: "path", description: "PEM client certificate, for certificate authentication" },
+  {
+    name: "schema",
+    type: "string",
+    description: "schema holding the lease table; created if missing",
+    default: "public",
+  },
+  {
+    name: "table",
+    type: "string",
+    description: "lease table; created if missing, with a <table>_fence sequence",
+    default: "leasehold_leases",
+  },
+  {
+    name: "sslmode",
+    type: "string",
+    description:
+      "disable, require (encrypt, no verification), verify-ca or verify-full; unset: the url's sslmode or PGSSLMODE",
+  },
+  {
+    name: "ssl_ca",
+    type: "path",
+    description: "PEM file of the CA that signed the server's certificate",
+  },
+  {
+    name: "ssl_cert",
+    type: "path",
+    description: "PEM client certificate, for certificate authentication",
+  },
   { name: "ssl_key", type: "path", description: "PEM private key of ssl_cert", secret: true },
-  { name: "statement_timeout", type: "duration", description: "server-side bound on each statement; default: the timeout option" },
-  { name: "connect_timeout", type: "duration", description: "bound on connecting; default: the timeout option" },
+  {
+    name: "statement_timeout",
+    type: "duration",
+    description: "server-side bound on each statement; default: the timeout option",
+  },
+  {
+    name: "connect_timeout",
+    type: "duration",
+    description: "bound on connecting; default: the timeout option",
+  },
 ];
 
 /** Settings the backend derives from its options. */
@@ -41,7 +87,8 @@ const SSL_MODES = ["disable", "require", "verify-ca", "verify-full"];
  */
 export function settingsFrom(ctx: BackendContext): PostgresSettings {
   const o = ctx.options;
-  const str = (k: string) => (typeof o[k] === "string" && o[k] !== "" ? (o[k] as string) : undefined);
+  const str = (k: string) =>
+    typeof o[k] === "string" && o[k] !== "" ? (o[k] as string) : undefined;
   const num = (k: string) => (typeof o[k] === "number" ? (o[k] as number) : undefined);
   const statementMs = Math.min(num("statement_timeout") ?? ctx.timeoutMs, ctx.timeoutMs);
   const connectMs = Math.min(num("connect_timeout") ?? ctx.timeoutMs, ctx.timeoutMs);
@@ -51,20 +98,42 @@ export function settingsFrom(ctx: BackendContext): PostgresSettings {
     statement_timeout: Math.max(1, statementMs),
     // Row locks are only ever held for one statement; waiting longer than that means trouble.
     lock_timeout: Math.max(1, statementMs),
-    ...defined({ connectionString: str("url"), host: str("host"), port: num("port"), user: str("user"), password: str("password"), database: str("database") }),
+    ...defined({
+      connectionString: str("url"),
+      host: str("host"),
+      port: num("port"),
+      user: str("user"),
+      password: str("password"),
+      database: str("database"),
+    }),
   };
   const ssl = sslFrom(ctx.name, str("sslmode"), str("ssl_ca"), str("ssl_cert"), str("ssl_key"));
   if (ssl !== undefined) client.ssl = ssl;
   // An explicitly empty schema or table is passed on, to be refused, not replaced by the default.
-  const ident = (k: string, fallback: string) => (typeof o[k] === "string" ? (o[k] as string) : fallback);
-  return { client, schema: ident("schema", "public"), table: ident("table", "leasehold_leases"), where: describeTarget(client) };
+  const ident = (k: string, fallback: string) =>
+    typeof o[k] === "string" ? (o[k] as string) : fallback;
+  return {
+    client,
+    schema: ident("schema", "public"),
+    table: ident("table", "leasehold_leases"),
+    where: describeTarget(client),
+  };
 }
 
-function sslFrom(name: string, mode: string | undefined, ca?: string, cert?: string, key?: string): false | ConnectionOptions | undefined {
-  if (mode === undefined && ca === undefined && cert === undefined && key === undefined) return undefined;
+function sslFrom(
+  name: string,
+  mode: string | undefined,
+  ca?: string,
+  cert?: string,
+  key?: string,
+): false | ConnectionOptions | undefined {
+  if (mode === undefined && ca === undefined && cert === undefined && key === undefined)
+    return undefined;
   const m = (mode ?? "verify-full").toLowerCase();
   if (!SSL_MODES.includes(m)) {
-    throw new ConfigError(`[backend.${name}] sslmode: unknown mode ${JSON.stringify(mode)}`, { hint: `use one of ${SSL_MODES.join(", ")}` });
+    throw new ConfigError(`[backend.${name}] sslmode: unknown mode ${JSON.stringify(mode)}`, {
+      hint: `use one of ${SSL_MODES.join(", ")}`,
+    });
   }
   if (m === "disable") return false;
   const tls: ConnectionOptions = { rejectUnauthorized: m !== "require" };
@@ -80,10 +149,13 @@ function readPem(name: string, key: string, path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (cause) {
-    throw new ConfigError(`[backend.${name}] ${key}: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, {
-      cause,
-      hint: "give a readable PEM file path",
-    });
+    throw new ConfigError(
+      `[backend.${name}] ${key}: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? cause}`,
+      {
+        cause,
+        hint: "give a readable PEM file path",
+      },
+    );
   }
 }
 

@@ -44,9 +44,12 @@ export function tableNames(backend: string, schema: string, table: string): Tabl
 
 function check(backend: string, key: string, value: string, max: number): void {
   if (!IDENTIFIER.test(value) || value.length > max) {
-    throw new ConfigError(`[backend.${backend}] ${key}: ${JSON.stringify(value.slice(0, 80))} is not a plain SQL identifier`, {
-      hint: `use 1 to ${max} letters, digits or underscores, not starting with a digit`,
-    });
+    throw new ConfigError(
+      `[backend.${backend}] ${key}: ${JSON.stringify(value.slice(0, 80))} is not a plain SQL identifier`,
+      {
+        hint: `use 1 to ${max} letters, digits or underscores, not starting with a digit`,
+      },
+    );
   }
 }
 
