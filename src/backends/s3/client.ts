@@ -37,6 +37,11 @@ export function readSettings(ctx: BackendContext): S3Settings {
       `[backend.${ctx.name}] access_key_id and secret_access_key must be set together`,
     );
   }
+  if (keyId !== undefined && str("profile") !== undefined) {
+    throw new ConfigError(
+      `[backend.${ctx.name}] set either profile or access_key_id/secret_access_key, not both`,
+    );
+  }
   const sse = parseSse(ctx.name, str("sse"), str("kms_key_id"));
   const endpoint = str("endpoint");
   const region =
