@@ -1,0 +1,77 @@
+import { Etcd3, Range } from "etcd3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, writeConfig } from "../support/cli.js";
+import { type EtcdCluster, startEtcd } from "../support/etcd.js";
+import { uniqueName } from "../support/names.js";
+
+const SECRET = "s3cret-Pa55word";
+
+// A member with authentication on: a `leasehold` user may read and write /leasehold-auth/ only.
+describe("etcd with authentication", () => {
+  let cluster: EtcdCluster;
+  const ini = (extra: string) =>
+    writeConfig(
+      `etcd-auth-${uniqueName("c")}.ini`,
+      `[default]\nbackend = etcd\nttl = 60s\n\n[backend.etcd]\nendpoints = ${cluster.endpoints}\nusername = leasehold\ntimeout = 3s\n${extra}`,
+    );
+
+  beforeAll(async () => {
+    cluster = await startEtcd(1);
+    const admin = new Etcd3({ hosts: cluster.endpoints });
+    try {
+      await admin.role("root").create();
+      await admin.user("root").create("root-pw");
+      await admin.user("root").addRole("root");
+      await admin.role("lh").create();
+      await admin
+        .role("lh")
+        .grant({ permission: "Readwrite", range: Range.prefix("/leasehold-auth/") });
+      await admin.user("leasehold").create(SECRET);
+      await admin.user("leasehold").addRole("lh");
+      await admin.auth.authEnable();
+    } finally {
+      admin.close();
+    }
+  });
+
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+
+  it("acquires, checks and releases with the right password", async () => {
+    const config = ini(`password = ${SECRET}\nprefix = /leasehold-auth/\n`);
+    const r = uniqueName("auth-ok");
+    const got = await runCli(["-c", config, "acquire", r]);
+    expect(got.code, got.stderr).toBe(0);
+    const id = got.stdout.trim();
+    expect((await runCli(["-c", config, "is-held", r, id])).code).toBe(0);
+    const released = await runCli(["-c", config, "release", r, id]);
+    expect(released.code, released.stderr).toBe(0);
+  }, 60_000);
+
+  it("reads the password from LEASEHOLD_ETCD_PASSWORD", async () => {
+    const config = ini("prefix = /leasehold-auth/\n");
+    const res = await runCli(["-c", config, "current", uniqueName("env")], {
+      env: { LEASEHOLD_ETCD_PASSWORD: SECRET },
+    });
+    expect(res.code, res.stderr).toBe(1);
+  }, 60_000);
+
+  it("exits 3 on a wrong password, names what to check and never prints the password", async () => {
+    const config = ini("password = not-the-password\nprefix = /leasehold-auth/\n");
+    const res = await runCli(["-c", config, "acquire", uniqueName("auth-bad")]);
+    expect(res.code).toBe(3);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toMatch(/authentication/);
+    expect(res.stderr).toMatch(/username and password/);
+    expect(res.stderr).not.toMatch(/not-the-password/);
+  }, 60_000);
+
+  it("exits 3 with a permission hint for a prefix the user may not write", async () => {
+    const config = ini(`password = ${SECRET}\nprefix = /elsewhere/\n`);
+    const res = await runCli(["-c", config, "acquire", uniqueName("auth-perm")]);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(/permission denied/);
+    expect(res.stderr).not.toContain(SECRET);
+  }, 60_000);
+});
