@@ -9,8 +9,10 @@ import type { Backend } from "../../src/backends/types.js";
 /** One etcd member started by the tests, on loopback ports of its own. */
 export interface EtcdMember {
   readonly name: string;
-  /** `http://127.0.0.1:PORT`, for `endpoints`. */
+  /** `http://127.0.0.1:PORT` (https with TLS), for `endpoints`. */
   readonly clientUrl: string;
+  /** Plain-HTTP URL serving /health and /metrics. */
+  readonly metricsUrl: string;
   /** Kills the member (SIGKILL, like a crashed host); its data dir stays for `start`. */
   stop(): Promise<void>;
   /** Starts it again on the same ports and data dir; resolves once it answers /health. */
@@ -58,12 +60,20 @@ function etcdBinary(): string {
   return found;
 }
 
+/** PEM files for serving clients over TLS and requiring client certificates signed by `ca`. */
+export interface EtcdTls {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+}
+
 /**
  * Starts an etcd cluster of `size` members on free 127.0.0.1 ports, data on tmpfs when the
- * machine has /dev/shm. Members are killed and the directory removed when the test process
- * exits, even after failures.
+ * machine has /dev/shm; with `tls`, clients must use https and a client certificate. Health and
+ * leadership are read from a plain-HTTP metrics port either way. Members are killed and the
+ * directory removed when the test process exits, even after failures.
  */
-export async function startEtcd(size = 1): Promise<EtcdCluster> {
+export async function startEtcd(size = 1, tls?: EtcdTls): Promise<EtcdCluster> {
   const bin = etcdBinary();
   const base = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
   const dir = mkdtempSync(join(base, "leasehold-etcd-"));
@@ -92,6 +102,8 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
         name: `m${i}`,
         client: await freePort(),
         peer: await freePort(),
+        metrics: await freePort(),
+        tls,
       })),
     );
     const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(",");
@@ -129,6 +141,8 @@ interface MemberSpec {
   name: string;
   client: number;
   peer: number;
+  metrics: number;
+  tls: EtcdTls | undefined;
 }
 
 function makeMember(
@@ -138,7 +152,8 @@ function makeMember(
   initialCluster: string,
   children: Set<ChildProcess>,
 ): EtcdMember {
-  const clientUrl = `http://127.0.0.1:${s.client}`;
+  const clientUrl = `${s.tls ? "https" : "http"}://127.0.0.1:${s.client}`;
+  const metricsUrl = `http://127.0.0.1:${s.metrics}`;
   const log = join(dir, `${s.name}.log`);
   let child: ChildProcess | undefined;
   const args = [
@@ -162,16 +177,30 @@ function makeMember(
     "zap",
     "--log-outputs",
     log,
+    "--listen-metrics-urls",
+    metricsUrl,
+    ...(s.tls
+      ? [
+          "--cert-file",
+          s.tls.cert,
+          "--key-file",
+          s.tls.key,
+          "--trusted-ca-file",
+          s.tls.ca,
+          "--client-cert-auth",
+        ]
+      : []),
   ];
   return {
     name: s.name,
     clientUrl,
+    metricsUrl,
     async start() {
       const c = spawn(bin, args, { stdio: "ignore" });
       child = c;
       children.add(c);
       c.once("exit", () => children.delete(c));
-      await waitHealthy(clientUrl, c, log);
+      await waitHealthy(metricsUrl, c, log);
     },
     async stop() {
       if (!child) return;
@@ -209,7 +238,7 @@ async function findLeader(members: readonly EtcdMember[]): Promise<EtcdMember> {
     for (const m of members) {
       try {
         const text = await (
-          await fetch(`${m.clientUrl}/metrics`, { signal: AbortSignal.timeout(1000) })
+          await fetch(`${m.metricsUrl}/metrics`, { signal: AbortSignal.timeout(1000) })
         ).text();
         if (/^etcd_server_is_leader 1$/m.test(text)) return m;
       } catch {
