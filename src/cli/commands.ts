@@ -1,4 +1,5 @@
 import type { Argv } from "yargs";
+import { UsageError } from "../lease/errors.js";
 import type { GlobalArgs } from "./context.js";
 import type { Runner } from "./main.js";
 
@@ -116,4 +117,90 @@ export function registerCommands(y: Argv, select: Select): void {
         global(a),
       ),
   );
+  y.command(
+    "run <resource> [command..]",
+    "hold a lease while a command runs: renews it, stops the command if the lease is lost",
+    (c) =>
+      c
+        .positional("resource", resource)
+        .positional("command", {
+          type: "string",
+          array: true,
+          describe: "the command and its arguments, after --",
+        })
+        .option("ttl", ttl)
+        .option("wait", {
+          type: "string",
+          describe: "wait for the resource if held: --wait (no limit) or --wait 5m",
+        })
+        .option("principal", {
+          type: "string",
+          describe: "who holds it (default from config, else user@host)",
+        })
+        .option("reason", { type: "string", describe: "why, shown to everyone who finds it held" })
+        .option("conflict-exit-code", {
+          type: "string",
+          describe: "exit status when the resource is held (default 125), like flock -E",
+        })
+        .example(
+          "leasehold run prod-db --ttl 10m --reason INC-123 -- ./migrate.sh --apply",
+          "migrate while holding prod-db",
+        )
+        .example(
+          "leasehold run nightly --conflict-exit-code 0 -- ./report.sh",
+          "cron: skip quietly when the last run is still going",
+        )
+        .epilog(
+          "The command gets LEASEHOLD_RESOURCE, LEASEHOLD_LEASE_ID, LEASEHOLD_FENCE and LEASEHOLD_EXPIRES_AT. Exit status: the command's own (128+n for signal n); 124 if the lease was lost while it ran; 125 if leasehold failed before starting it; 126/127 if it could not be executed/found.",
+        ),
+    (a: Args) =>
+      select(async (ctx) => {
+        const { run } = await import("./commands/run.js");
+        return run(
+          {
+            ...a,
+            command: runCommand(a),
+            conflictExitCode: exitCodeArg(a.conflictExitCode),
+          } as never,
+          ctx,
+        );
+      }, global(a)),
+  );
+  y.command(
+    "wait <resource>",
+    "block until the resource is free; takes nothing",
+    (c) =>
+      c
+        .positional("resource", resource)
+        .option("timeout", { type: "string", describe: "give up after this long (exit 1)" })
+        .example(
+          "leasehold wait deploy --timeout 30m && ./post-deploy-checks.sh",
+          "wait for a deploy to finish",
+        ),
+    (a: Args) =>
+      select(async (ctx) => (await import("./commands/wait.js")).wait(a as never, ctx), global(a)),
+  );
+}
+
+function runCommand(a: Args): string[] {
+  const words = [
+    ...((a.command as string[] | undefined) ?? []),
+    ...((a["--"] as string[] | undefined) ?? []),
+  ].map(String);
+  if (words.length === 0)
+    throw new UsageError("run needs a command after --", {
+      hint: "leasehold run RESOURCE -- COMMAND [ARGS...]",
+    });
+  return words;
+}
+
+function exitCodeArg(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 255) {
+    throw new UsageError(
+      `--conflict-exit-code must be a whole number from 0 to 255, not ${JSON.stringify(raw)}`,
+    );
+  }
+  return n;
 }

@@ -16,6 +16,8 @@ export interface CommandContext {
   readonly signal: AbortSignal;
   /** Opens the configured Leasehold once; main closes it after the command. */
   open(): Promise<Leasehold>;
+  /** Takes over SIGINT/SIGTERM handling from main (run forwards them to its child instead). */
+  claimSignals(): void;
 }
 
 /** Builds the per-invocation context; `close` releases connections the command opened. */
@@ -23,12 +25,14 @@ export function makeContext(
   global: GlobalArgs,
   io: Streams,
   signal: AbortSignal,
+  claimSignals: () => void,
 ): CommandContext & { close(): Promise<void> } {
   let opened: Promise<Leasehold> | undefined;
   return {
     out: new Output(io, global.quiet === true),
     io,
     signal,
+    claimSignals,
     open() {
       opened ??= Leasehold.open({ config: global.config, backend: global.backend, env: io.env });
       return opened;

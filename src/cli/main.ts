@@ -37,13 +37,16 @@ async function execute(runner: Runner, global: GlobalArgs, io: Streams): Promise
   // command does not finish promptly, or the signal comes again, it gets its default effect.
   const onSignal = (signal: NodeJS.Signals) => {
     abort.abort();
+    release();
+    setTimeout(() => process.kill(process.pid, signal), 3000).unref();
+  };
+  const release = () => {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    setTimeout(() => process.kill(process.pid, signal), 3000).unref();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const ctx = makeContext(global, io, abort.signal);
+  const ctx = makeContext(global, io, abort.signal, release);
   try {
     return await runner(ctx);
   } catch (e) {
@@ -51,8 +54,7 @@ async function execute(runner: Runner, global: GlobalArgs, io: Streams): Promise
     ctx.out.error(e, code === ExitCode.internal);
     return code;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    release();
     await ctx.close();
   }
 }
@@ -65,6 +67,7 @@ function buildParser(argv: string[], select: (r: Runner, g: GlobalArgs) => void)
       "parse-numbers": false,
       "parse-positional-numbers": false,
       "duplicate-arguments-array": false,
+      "populate--": true,
     })
     .option("config", {
       alias: "c",

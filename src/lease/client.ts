@@ -7,7 +7,8 @@ import {
   resolveResource,
 } from "../config/resolve.js";
 import { BackendPool, type OpenedBackend } from "./backends.js";
-import { AbortedError, LeaseHeldError, UsageError } from "./errors.js";
+import { AbortedError, LeaseHeldError, LeaseLostError, UsageError } from "./errors.js";
+import { LeaseKeeper, type LossReason } from "./keeper.js";
 import { type Held, isHeld, type Lease, MAX_LEASE_ID_LENGTH, validateResource } from "./lease.js";
 import { withTimeout } from "./timeout.js";
 
@@ -169,6 +170,77 @@ export class Leasehold {
     return this.#callFor(resource, "force-release", (x) => x.forceRelease(resource, opts.leaseId));
   }
 
+  /**
+   * Runs `fn` while holding the resource: acquires (waiting if asked), renews in the background
+   * every ttl/3, aborts `signal` the moment the lease counts as lost, and releases afterwards.
+   * @throws LeaseHeldError when the resource stays held; LeaseLostError when the lease was lost
+   * while `fn` ran (after `fn` settles), so unprotected work never passes silently.
+   * @example
+   * await lh.withLease("prod-db", { ttl: "5m", wait: "2m" }, async (lease, signal) => {
+   *   await migrate({ fence: lease.fence, signal });
+   * });
+   */
+  async withLease<T>(
+    resource: string,
+    opts: AcquireOptions & { renewEvery?: Duration | undefined },
+    fn: (lease: Lease, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const sentAt = performance.now();
+    const lease = await this.acquire(resource, opts);
+    const s = this.settings(resource, { ttl: opts.ttl });
+    const target = {
+      renew: (r: string, id: string, ttlMs: number) => this.renew(r, id, { ttl: ttlMs }),
+    };
+    const keeper = new LeaseKeeper(
+      target,
+      lease,
+      {
+        ttlMs: s.ttlMs,
+        renewEveryMs:
+          opts.renewEvery === undefined ? s.renewEveryMs : toMs(opts.renewEvery, "renewEvery"),
+      },
+      sentAt,
+    );
+    try {
+      const result = await fn(lease, keeper.signal);
+      if (keeper.signal.aborted) throw lostError(resource, keeper.signal.reason);
+      return result;
+    } finally {
+      const lost = keeper.signal.aborted;
+      keeper.stop();
+      if (!lost) await this.release(resource, keeper.lease.id).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Resolves when the resource is free (takes nothing): at once if it is, else woken by the
+   * backend's notifications and at the holder's expiry.
+   * @throws LeaseHeldError when `timeout` runs out; AbortedError when `signal` aborts.
+   */
+  async waitUntilFree(
+    resource: string,
+    opts: {
+      timeout?: Duration | undefined;
+      signal?: AbortSignal | undefined;
+      onWaiting?: ((holder: Lease) => void) | undefined;
+    } = {},
+  ): Promise<void> {
+    const deadline =
+      opts.timeout === undefined
+        ? Number.POSITIVE_INFINITY
+        : Date.now() + toMs(opts.timeout, "timeout");
+    const signal = opts.signal ?? new AbortController().signal;
+    const b = await this.backendFor(resource);
+    for (;;) {
+      if (signal.aborted) throw new AbortedError(`stopped waiting for ${resource}`);
+      const holder = await this.current(resource);
+      if (!holder) return;
+      if (Date.now() >= deadline) throw heldError(resource, holder, true);
+      opts.onWaiting?.(holder);
+      await b.backend.waitForChange(resource, deadline, signal);
+    }
+  }
+
   /** Closes every backend connection this instance opened. */
   close(): Promise<void> {
     return this.#pool.close();
@@ -204,6 +276,16 @@ function validateLeaseId(id: string): void {
       hint: "pass the id that acquire printed",
     });
   }
+}
+
+function lostError(resource: string, reason: LossReason): LeaseLostError {
+  const why =
+    reason === "not-held"
+      ? "it was broken or taken over"
+      : "renewals failed until it was about to expire";
+  return new LeaseLostError(`lost the lease on ${resource}: ${why}`, {
+    hint: "the work above ran partly unprotected; check its effects",
+  });
 }
 
 function heldError(resource: string, holder: Lease, waited: boolean): LeaseHeldError {

@@ -77,3 +77,9 @@ export class AbortedError extends LeaseholdError {
   override name = "AbortedError";
   override readonly code = "aborted";
 }
+
+/** A kept lease was lost while work ran under it (renewals failed, or it was broken). */
+export class LeaseLostError extends LeaseholdError {
+  override name = "LeaseLostError";
+  override readonly code = "lost";
+}
