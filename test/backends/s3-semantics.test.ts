@@ -124,6 +124,17 @@ describe("s3 server clock", () => {
     expect(isHeld(await a.acquire(r, req(60_000)))).toBe(true);
   }, 60_000);
 
+  it("explains a clock too far off to sign when the SDK may not retry (max_attempts = 1)", async () => {
+    const one = writeConfig(
+      `s3-one-attempt-${process.pid}.ini`,
+      `[default]\nbackend = s3\n\n${rgw.ini("s3", "max_attempts = 1\ntimeout = 60s\n")}`,
+    );
+    const res = await runCli(["-c", one, "current", uniqueName("skewed")], shifted(HOUR));
+    expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(/clock is too far from the server's/);
+    expect(res.stderr).toMatch(/max_attempts/);
+  }, 60_000);
+
   it("a client whose clock is an hour slow cannot keep or renew a lease that has expired", async () => {
     const r = uniqueName("slow-clock");
     const lease = leaseOf(await a.acquire(r, req(1000)));

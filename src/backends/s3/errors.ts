@@ -87,6 +87,16 @@ export function classifyS3Error(cause: unknown, ctx: ErrorContext): S3Outcome | 
       },
     );
   }
+  if (name === "RequestTimeTooSkewed") {
+    // Only signing uses the local clock; the SDK re-syncs it from the server's Date and retries.
+    return new BackendUnavailableError(
+      `${where}: this machine's clock is too far from the server's to sign requests`,
+      {
+        cause,
+        hint: `set max_attempts = 2 or more in [backend.${ctx.backend}] so the SDK can correct for it, or fix the clock`,
+      },
+    );
+  }
   if (
     name === "CredentialsProviderError" ||
     AUTH_NAMES.has(name) ||
