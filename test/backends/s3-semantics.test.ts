@@ -188,6 +188,28 @@ describe("s3 conditional-write safety", () => {
     proxy.mode = "pass";
   });
 
+  it("treats 409 ConditionalRequestConflict as contention: 20 racing acquires give one winner, no errors", async () => {
+    const prefix = `${uniqueName("conflict-409")}/`;
+    await (await backend({ prefix })).forceRelease("warm"); // the probe runs through RGW itself
+    proxy.mode = "conflict-as-409";
+    const clients = await Promise.all(
+      [1, 2, 3, 4].map(() => backend({ endpoint: proxy.endpoint, prefix })),
+    );
+    for (const r of [uniqueName("fresh"), uniqueName("released")]) {
+      if (r.includes("released")) {
+        const old = leaseOf(await clients[0]!.acquire(r, req(1000)));
+        await clients[0]!.release(r, old.id);
+      }
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => clients[i % 4]!.acquire(r, req(60_000, `p${i}@test`))),
+      );
+      const winners = results.filter((x) => !isHeld(x)) as Lease[];
+      expect(winners).toHaveLength(1);
+      for (const x of results) if (isHeld(x)) expect(x.holder.id).toBe(winners[0]!.id);
+    }
+    proxy.mode = "pass";
+  });
+
   it("recovers when the marker records the wrong If-Match form (RGW wants the ETag unquoted)", async () => {
     const prefix = `${uniqueName("stale-marker")}/`;
     const s3 = new S3Client({

@@ -7,7 +7,9 @@ export type ProxyMode =
   /** Answer 412 with 200, like a server that ignores If-None-Match/If-Match. */
   | "ignore-conditions"
   /** Perform conditional PUTs but answer 500, like a reply lost after the write landed. */
-  | "lose-conditional-replies";
+  | "lose-conditional-replies"
+  /** Answer 412 with 409 ConditionalRequestConflict, as AWS S3 does for some racing writes. */
+  | "conflict-as-409";
 
 /** An HTTP proxy in front of an S3 server, for failures RGW will not produce on demand. */
 export interface S3Proxy {
@@ -45,6 +47,17 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
             "content-length": "0",
           });
           return res.end();
+        }
+        if (proxy.mode === "conflict-as-409" && status === 412) {
+          up.resume();
+          const body =
+            '<?xml version="1.0"?><Error><Code>ConditionalRequestConflict</Code><Message>injected</Message></Error>';
+          res.writeHead(409, {
+            "content-type": "application/xml",
+            date: up.headers.date ?? new Date().toUTCString(),
+            "content-length": String(body.length),
+          });
+          return res.end(body);
         }
         if (proxy.mode === "lose-conditional-replies" && conditional && status === 200) {
           up.resume();
