@@ -48,7 +48,7 @@ export function classifyS3Error(cause: unknown, ctx: ErrorContext): S3Outcome | 
   const status = err.$metadata?.httpStatusCode;
   const name = err.name ?? "";
   const where = `s3 backend "${ctx.backend}" (bucket ${ctx.bucket})`;
-  const check = `check endpoint, region, bucket and credentials in [backend.${ctx.backend}]`;
+  const check = `check endpoint, region, bucket, credentials and sse in [backend.${ctx.backend}]`;
   if (name === "NoSuchBucket") {
     return new BackendUnavailableError(`${where}: the bucket does not exist`, {
       cause,
@@ -117,7 +117,12 @@ export function classifyS3Error(cause: unknown, ctx: ErrorContext): S3Outcome | 
       hint: `set region in [backend.${ctx.backend}] or AWS_REGION`,
     });
   }
+  // RGW leaves messages empty (the SDK then says "UnknownError"); AWS's are worth showing.
+  const detail =
+    err.message && !/^UnknownError$/i.test(err.message) && err.message !== name
+      ? `: ${err.message}`
+      : "";
   const what =
-    status === undefined ? (err.message ?? String(cause)) : `HTTP ${status} ${name}`.trim();
+    status === undefined ? (err.message ?? String(cause)) : `HTTP ${status} ${name}${detail}`;
   return new BackendUnavailableError(`${where}: ${what}`, { cause, hint: check });
 }
