@@ -1,7 +1,7 @@
 import { Etcd3, Range } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, writeConfig } from "../support/cli.js";
-import { type EtcdCluster, startEtcd } from "../support/etcd.js";
+import { cliAcquire, type EtcdCluster, startEtcd } from "../support/etcd.js";
 import { uniqueName } from "../support/names.js";
 
 const SECRET = "s3cret-Pa55word";
@@ -40,10 +40,7 @@ describe("etcd with authentication", () => {
 
   it("acquires, checks and releases with the right password", async () => {
     const config = ini(`password = ${SECRET}\nprefix = /leasehold-auth/\n`);
-    const r = uniqueName("auth-ok");
-    const got = await runCli(["-c", config, "acquire", r]);
-    expect(got.code, got.stderr).toBe(0);
-    const id = got.stdout.trim();
+    const { resource: r, id } = await cliAcquire(config, "auth-ok");
     expect((await runCli(["-c", config, "is-held", r, id])).code).toBe(0);
     const released = await runCli(["-c", config, "release", r, id]);
     expect(released.code, released.stderr).toBe(0);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BackendUnavailableError } from "../../src/lease/errors.js";
 import { type Held, isHeld, type Lease } from "../../src/lease/lease.js";
 import { runCli, writeConfig } from "../support/cli.js";
-import { type EtcdCluster, etcdClient, startEtcd } from "../support/etcd.js";
+import { cliAcquire, type EtcdCluster, etcdClient, startEtcd } from "../support/etcd.js";
 import { uniqueName } from "../support/names.js";
 
 const TIMEOUT_MS = 2000;
@@ -43,10 +43,7 @@ describe("etcd faults", () => {
   });
 
   it("exits 3 within the timeout while etcd is stopped, then serves the same lease once it is back", async () => {
-    const r = uniqueName("stopped");
-    const acquired = await runCli(["-c", config, "acquire", r]);
-    expect(acquired.code, acquired.stderr).toBe(0);
-    const id = acquired.stdout.trim();
+    const { resource: r, id } = await cliAcquire(config, "stopped");
     await cluster.members[0]!.stop();
     try {
       for (const args of [
@@ -72,10 +69,7 @@ describe("etcd faults", () => {
   }, 120_000);
 
   it("exits 3 within the timeout while etcd is frozen (connections accepted, never answered)", async () => {
-    const r = uniqueName("frozen");
-    const acquired = await runCli(["-c", config, "acquire", r]);
-    expect(acquired.code, acquired.stderr).toBe(0);
-    const id = acquired.stdout.trim();
+    const { resource: r, id } = await cliAcquire(config, "frozen");
     cluster.members[0]!.freeze();
     try {
       for (const args of [

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, writeConfig } from "../support/cli.js";
-import { type EtcdCluster, startEtcd } from "../support/etcd.js";
+import { cliAcquire, type EtcdCluster, startEtcd } from "../support/etcd.js";
 import { uniqueName } from "../support/names.js";
 
 /** A throw-away CA, a server certificate for 127.0.0.1 and a client certificate, via openssl. */
@@ -81,10 +81,8 @@ describe("etcd over mutual TLS", () => {
 
   it("acquires and releases with ca, cert and key configured", async () => {
     const cfg = config(`ca = ${certs.ca}\ncert = ${certs.clientCert}\nkey = ${certs.clientKey}\n`);
-    const r = uniqueName("tls");
-    const got = await runCli(["-c", cfg, "acquire", r]);
-    expect(got.code, got.stderr).toBe(0);
-    const released = await runCli(["-c", cfg, "release", r, got.stdout.trim()]);
+    const { resource: r, id } = await cliAcquire(cfg, "tls");
+    const released = await runCli(["-c", cfg, "release", r, id]);
     expect(released.code, released.stderr).toBe(0);
   }, 60_000);
 

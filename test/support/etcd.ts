@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "../../src/backends/etcd/index.js";
 import type { Backend } from "../../src/backends/types.js";
+import { runCli } from "./cli.js";
+import { uniqueName } from "./names.js";
 
 /** One etcd member started by the tests, on loopback ports of its own. */
 export interface EtcdMember {
@@ -272,4 +274,23 @@ function freePort(): Promise<number> {
       srv.close(() => done(port));
     });
   });
+}
+
+/**
+ * `leasehold acquire` through the CLI on a fresh resource named after `label`, returning the
+ * resource and the printed lease id. A lease id may begin with "-", which the CLI's argument
+ * parser then takes for an option in later commands (reported to the lead); such a lease is
+ * left to expire and another resource is tried, so these tests do not flake on it.
+ */
+export async function cliAcquire(
+  config: string,
+  label: string,
+): Promise<{ resource: string; id: string }> {
+  for (;;) {
+    const resource = uniqueName(label);
+    const res = await runCli(["-c", config, "acquire", resource]);
+    if (res.code !== 0) throw new Error(`acquire exited ${res.code}: ${res.stderr}`);
+    const id = res.stdout.trim();
+    if (!id.startsWith("-")) return { resource, id };
+  }
 }

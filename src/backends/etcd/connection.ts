@@ -4,6 +4,7 @@ import { Etcd3, type IOptions } from "etcd3";
 import { ConfigError } from "../../lease/errors.js";
 import { sleep } from "../poll.js";
 import { type ErrorScope, isRetryable, translateEtcdError } from "./errors.js";
+import { MemberHealth, runOnce } from "./members.js";
 
 /** Settings the connection needs, already validated from `[backend.NAME]`. */
 export interface ConnectionSettings {
@@ -21,19 +22,6 @@ export interface ConnectionSettings {
   /** Extra time granted to attempts made before this client has ever reached the cluster. */
   readonly dialTimeoutMs: number;
 }
-
-type Policy = NonNullable<NonNullable<IOptions["faultHandling"]>["global"]>;
-
-/**
- * etcd3's default policies retry and trip circuit breakers on their own clocks, which would let
- * a dead cluster outlive our timeout. This policy just runs the call once; `EtcdConnection.call`
- * does the bounded retrying. etcd3 only ever calls `execute` on its policies.
- */
-const runOnce = {
-  // async: etcd3's markFailed relies on a throwing callback becoming a rejection it can catch.
-  execute: async <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T) =>
-    fn({ signal: new AbortController().signal }),
-} as unknown as Policy;
 
 /** Pause before retrying on another member: long enough for a new leader, short against the timeout. */
 const RETRY_PAUSE_MS = 100;
@@ -105,12 +93,13 @@ export class EtcdConnection {
 }
 
 function clientOptions(s: ConnectionSettings): IOptions {
+  const health = new MemberHealth(s.endpoints, Math.max(1000, s.dialTimeoutMs));
   const options: IOptions = {
     hosts: [...s.endpoints],
     // Applies to calls made inside etcd3 (the auth token exchange); ours pass their own deadline.
     defaultCallOptions: (ctx) =>
       ctx.isStream ? {} : { deadline: Date.now() + s.commandTimeoutMs + s.dialTimeoutMs },
-    faultHandling: { host: () => runOnce, global: runOnce },
+    faultHandling: { host: (member) => health.policyFor(member), global: runOnce },
     grpcOptions: {
       // A member that comes back is found again within dial_timeout, not gRPC's 2-minute backoff.
       "grpc.initial_reconnect_backoff_ms": Math.min(200, s.dialTimeoutMs),
