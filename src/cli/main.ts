@@ -25,13 +25,19 @@ export async function main(argv: string[], io: Streams = defaultStreams()): Prom
     await parser.parseAsync();
   } catch (e) {
     new Output(io).error(e, false);
-    return ExitCode.usage;
+    // `run` reserves 2 for its child; its own failures before starting one are 125 (DESIGN.md).
+    return commandName(argv) === "run" ? RUN_FAILED_BEFORE_CHILD : ExitCode.usage;
   }
   if (!runner) return ExitCode.ok; // --help, --version or completion printed their output.
-  return execute(runner, global, io);
+  return execute(runner, global, io, argv);
 }
 
-async function execute(runner: Runner, global: GlobalArgs, io: Streams): Promise<number> {
+async function execute(
+  runner: Runner,
+  global: GlobalArgs,
+  io: Streams,
+  argv: readonly string[],
+): Promise<number> {
   const abort = new AbortController();
   // The first Ctrl-C/SIGTERM ends waits cleanly (exit 130, no lease left behind). If the
   // command does not finish promptly, or the signal comes again, it gets its default effect.
@@ -50,7 +56,10 @@ async function execute(runner: Runner, global: GlobalArgs, io: Streams): Promise
   try {
     return await runner(ctx);
   } catch (e) {
-    const code = exitCodeFor(e);
+    const code =
+      commandName(argv) === "run" && exitCodeFor(e) === ExitCode.usage
+        ? RUN_FAILED_BEFORE_CHILD
+        : exitCodeFor(e);
     ctx.out.error(e, code === ExitCode.internal);
     return code;
   } finally {
@@ -105,6 +114,20 @@ function buildParser(argv: string[], select: (r: Runner, g: GlobalArgs) => void)
     });
   registerCommands(parser, select);
   return parser;
+}
+
+const RUN_FAILED_BEFORE_CHILD = 125;
+const GLOBAL_WITH_VALUE = new Set(["-c", "--config", "--backend"]);
+
+/** The first word that is neither a flag nor a global flag's value. */
+function commandName(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") return undefined;
+    if (GLOBAL_WITH_VALUE.has(arg)) i++;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return undefined;
 }
 
 function readVersion(): string {
