@@ -30,7 +30,7 @@ async function freeRange(count) {
 }
 
 function killAll(dir) {
-  for (const name of ["client.rgw.a", "osd.0", "mon.a"]) {
+  for (const name of ["client.rgw.a", "client.rgw.b", "osd.0", "mon.a"]) {
     try {
       process.kill(Number(readFileSync(join(dir, "run", `${name}.pid`), "utf8")), "SIGKILL");
     } catch {

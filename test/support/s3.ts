@@ -10,6 +10,8 @@ const START_SCRIPT = resolve(import.meta.dirname, "rgw/start.sh");
 export interface RgwServer {
   /** `http://127.0.0.1:PORT`. */
   readonly endpoint: string;
+  /** The second gateway's endpoint, when started with `{ gateways: 2 }`. */
+  readonly secondEndpoint: string | undefined;
   readonly bucket: string;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
@@ -35,8 +37,9 @@ export interface RgwServer {
  * Starts a single-node Ceph cluster serving S3 on free 127.0.0.1 ports (about 2–3 s), in a temp
  * dir on tmpfs when available. The daemons are killed and the dir removed when the test process
  * exits, even after failures. Needs `radosgw ceph-mon ceph-osd` (test/support/install/s3.sh).
+ * `gateways: 2` adds a second gateway on the same cluster, like two behind a load balancer.
  */
-export async function startRgw(): Promise<RgwServer> {
+export async function startRgw(opts: { gateways?: 1 | 2 } = {}): Promise<RgwServer> {
   const base = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
   const dir = mkdtempSync(join(base, "leasehold-rgw-"));
   const cleanup = () => {
@@ -50,9 +53,11 @@ export async function startRgw(): Promise<RgwServer> {
     bucket: "leases",
   };
   let port = 0;
+  let port2: number | undefined;
   // Another process may take a port between our probe and Ceph's bind: retry with new ports.
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
+    port2 = opts.gateways === 2 ? await freePort() : undefined;
     const [osdMin, osdMax] = await freeRange(16);
     const args = [
       START_SCRIPT,
@@ -64,6 +69,7 @@ export async function startRgw(): Promise<RgwServer> {
       keys.accessKeyId,
       keys.secretAccessKey,
       keys.bucket,
+      ...(port2 === undefined ? [] : [String(port2)]),
     ];
     const result = await run("bash", args, {});
     if (result.code === 0) break;
@@ -87,6 +93,7 @@ export async function startRgw(): Promise<RgwServer> {
   let destroyed = false;
   return {
     endpoint,
+    secondEndpoint: port2 === undefined ? undefined : `http://127.0.0.1:${port2}`,
     ...keys,
     options: (extra = {}) => ({
       bucket: keys.bucket,
@@ -126,7 +133,7 @@ export async function startRgw(): Promise<RgwServer> {
 
 /** SIGKILLs every daemon whose pid file is in the cluster's run dir (SIGCONT first, if frozen). */
 function killDaemons(dir: string): void {
-  for (const name of ["client.rgw.a", "osd.0", "mon.a"]) {
+  for (const name of ["client.rgw.a", "client.rgw.b", "osd.0", "mon.a"]) {
     const pid = readPid(dir, name);
     if (pid === undefined) continue;
     trySignal(pid, "SIGCONT");

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Starts a throw-away single-node Ceph cluster serving S3 on 127.0.0.1, for tests and benchmarks.
 #
-#   bash start.sh DIR RGW_PORT MON_PORT OSD_PORT_MIN OSD_PORT_MAX ACCESS_KEY SECRET_KEY BUCKET
+#   bash start.sh DIR RGW_PORT MON_PORT OSD_PORT_MIN OSD_PORT_MAX ACCESS_KEY SECRET_KEY BUCKET [RGW_PORT_2]
+#
+# With RGW_PORT_2, a second gateway (client.rgw.b) serves the same cluster there, as a load
+# balancer's second backend would: conditional writes must exclude across gateways too.
 #
 # One monitor, one OSD keeping its data in RAM (memstore) and one RADOS Gateway, each a daemon
 # whose pid file is DIR/run/NAME.pid (mon.a, osd.0, client.rgw.a). Everything lives under DIR;
@@ -9,7 +12,7 @@
 # loopback; S3 requests are still SigV4-signed with the given keys. Exits non-zero (after
 # stopping what it started) if any step is not ready within READY_SECONDS (default 60).
 set -euo pipefail
-DIR=$1 RGW_PORT=$2 MON_PORT=$3 OSD_MIN=$4 OSD_MAX=$5 ACCESS=$6 SECRET=$7 BUCKET=$8
+DIR=$1 RGW_PORT=$2 MON_PORT=$3 OSD_MIN=$4 OSD_MAX=$5 ACCESS=$6 SECRET=$7 BUCKET=$8 RGW_PORT_2=${9:-}
 READY_SECONDS=${READY_SECONDS:-60}
 export CEPH_CONF="$DIR/ceph.conf"
 
@@ -78,6 +81,11 @@ ms mon client mode = crc secure
 rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT tcp_nodelay=1
 rgw data = $DIR/rgw.a
 rgw thread pool size = 64
+[client.rgw.b]
+ms mon client mode = crc secure
+rgw frontends = beast endpoint=127.0.0.1:${RGW_PORT_2:-0} tcp_nodelay=1
+rgw data = $DIR/rgw.b
+rgw thread pool size = 64
 CONF
 
 monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$MON_PORT]" "$DIR/monmap" >/dev/null
@@ -94,6 +102,11 @@ await "osd.0" osd_up
 
 radosgw -n client.rgw.a || fail "radosgw did not start"
 await "radosgw" curl -sf -o /dev/null "http://127.0.0.1:$RGW_PORT/"
+if [ -n "$RGW_PORT_2" ]; then
+  mkdir -p "$DIR/rgw.b"
+  radosgw -n client.rgw.b || fail "second radosgw did not start"
+  await "second radosgw" curl -sf -o /dev/null "http://127.0.0.1:$RGW_PORT_2/"
+fi
 
 timeout 60 radosgw-admin user create --uid=leasehold-test --display-name="leasehold tests" \
   --access-key="$ACCESS" --secret-key="$SECRET" >"$DIR/log/user.json" || fail "radosgw-admin user create failed"
