@@ -77,4 +77,14 @@ describe("etcd 3-member cluster while members come and go", () => {
       rounds++;
     }
   }, 120_000);
+
+  it("doctor names the stopped member and still finds a leader seen by a majority", async () => {
+    // The previous test left the old leader stopped.
+    const checks = await a.doctor!();
+    const members = checks.filter((c) => c.name.startsWith("member "));
+    expect(members).toHaveLength(3);
+    expect(members.filter((c) => !c.ok)).toHaveLength(1);
+    expect(members.find((c) => !c.ok)?.fix).toMatch(/endpoints/);
+    expect(checks.find((c) => c.name === "cluster")).toMatchObject({ ok: true });
+  }, 60_000);
 });

@@ -2,6 +2,7 @@ import type { IKeyValue } from "etcd3";
 import { type Held, type Lease, newLeaseId } from "../../lease/lease.js";
 import type { AcquireRequest, Backend, DoctorCheck } from "../types.js";
 import type { EtcdConnection } from "./connection.js";
+import { etcdDoctor } from "./doctor.js";
 import { KeyLayout } from "./keys.js";
 import { grantLease, revokeLease, revokeLeasesOf, timeLeft } from "./leases.js";
 import { listLeases } from "./list.js";
@@ -149,17 +150,8 @@ export class EtcdBackend implements Backend {
     await waitForDelete(this.#conn, watch, this.#waits);
   }
 
-  async doctor(): Promise<DoctorCheck[]> {
-    const conn = this.#conn;
-    const until = conn.deadline();
-    const status = await conn.call("status", (o) => conn.client.maintenance.status(o), until);
-    const members = await conn.call(
-      "member list",
-      (o) => conn.client.cluster.memberList({}, o),
-      until,
-    );
-    const detail = `etcd ${status.version}, leader ${status.leader}, ${members.members.length} member(s)`;
-    return [{ name: "cluster", ok: true, detail }];
+  doctor(): Promise<DoctorCheck[]> {
+    return etcdDoctor(this.#conn, this.#conn.scope.name);
   }
 
   async close(): Promise<void> {

@@ -72,6 +72,16 @@ export class EtcdConnection {
     }
   }
 
+  /** A separate connection to one member only, with the same settings (for doctor). */
+  forMember(endpoint: string): EtcdConnection {
+    return new EtcdConnection({ ...this.#s, endpoints: [endpoint] });
+  }
+
+  /** The configured member URLs. */
+  get endpoints(): readonly string[] {
+    return this.#s.endpoints;
+  }
+
   /** The bound on one whole operation (the common `timeout`). */
   get timeoutMs(): number {
     return this.#s.timeoutMs;
