@@ -180,6 +180,66 @@ export function registerCommands(y: Argv, select: Select): void {
     (a: Args) =>
       select(async (ctx) => (await import("./commands/wait.js")).wait(a as never, ctx), global(a)),
   );
+  y.command(
+    "list [prefix]",
+    "list live leases on the default backend (or --backend), sorted by resource",
+    (c) =>
+      c
+        .positional("prefix", { type: "string", describe: "only resources starting with this" })
+        .option("json", { type: "boolean", describe: "one JSON array of leases" })
+        .example("leasehold list", "who holds what, and until when")
+        .example(
+          "leasehold list deploy/ --json | jq '.[].resource'",
+          "script over the deploy/ leases",
+        ),
+    (a: Args) =>
+      select(async (ctx) => (await import("./commands/list.js")).list(a as never, ctx), global(a)),
+  );
+  y.command(
+    "force-release <resource>",
+    "break someone's lease (shows the holder, asks unless --yes); the fence still increases",
+    (c) =>
+      c
+        .positional("resource", resource)
+        .option("lease", {
+          type: "string",
+          describe: "break only this lease id (never a newer holder's)",
+        })
+        .option("yes", {
+          alias: "y",
+          type: "boolean",
+          describe: "do not ask; required without a terminal",
+        })
+        .example("leasehold force-release prod-db", "shows who holds it and asks before breaking")
+        .example(
+          'leasehold force-release prod-db --lease "$stale_id" --yes',
+          "break exactly that stale lease from a script",
+        ),
+    (a: Args) =>
+      select(
+        async (ctx) => (await import("./commands/force-release.js")).forceRelease(a as never, ctx),
+        global(a),
+      ),
+  );
+  y.command(
+    "doctor [resource]",
+    "show the resolved config and where each value came from, and check the backend",
+    (c) =>
+      c
+        .positional("resource", {
+          type: "string",
+          describe: "also resolve this resource's settings",
+        })
+        .example(
+          "leasehold doctor prod-db",
+          "which config, which backend, is it reachable and healthy",
+        ),
+    (a: Args) =>
+      select(
+        async (ctx) => (await import("./commands/doctor.js")).doctor(a as never, ctx),
+        global(a),
+      ),
+  );
 }
 
 function runCommand(a: Args): string[] {

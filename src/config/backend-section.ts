@@ -120,3 +120,45 @@ function convert(
       return value;
   }
 }
+
+/** One option as `doctor` shows it: value (secrets masked) and where it came from. */
+export interface OptionOrigin {
+  readonly name: string;
+  readonly value: string;
+  readonly origin: string;
+}
+
+/** Describes every set option of a backend: `file:line`, `$ENV`, or `default`. */
+export function describeOptions(
+  ref: BackendSectionRef,
+  specs: readonly OptionSpec[],
+  values: OptionValues,
+  file: ConfigFile,
+  env: NodeJS.ProcessEnv,
+): OptionOrigin[] {
+  const out: OptionOrigin[] = [];
+  for (const spec of [...COMMON_OPTIONS, ...specs]) {
+    const entry = ref.section?.entries.get(spec.name);
+    const value = spec.name === "type" ? ref.type : values[spec.name];
+    if (value === undefined) continue;
+    const origin = entry
+      ? `${file.path}:${entry.line}`
+      : spec.env && env[spec.env]
+        ? `$${spec.env}`
+        : spec.name === "type"
+          ? "section name"
+          : "default";
+    const shown = Array.isArray(value)
+      ? value.join(",")
+      : spec.type === "duration"
+        ? `${value} ms`
+        : String(value);
+    out.push({ name: spec.name, value: spec.secret ? "****" : maskUrlPassword(shown), origin });
+  }
+  return out;
+}
+
+/** `scheme://user:secret@host` → `scheme://user:****@host`. */
+export function maskUrlPassword(text: string): string {
+  return text.replace(/(\/\/[^/:@\s]*:)[^@\s]*@/g, "$1****@");
+}

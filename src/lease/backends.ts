@@ -1,6 +1,10 @@
 import { loadBackendModule } from "../backends/registry.js";
-import type { Backend } from "../backends/types.js";
-import { findBackendSection, parseBackendOptions } from "../config/backend-section.js";
+import type { Backend, OptionSpec, OptionValues } from "../backends/types.js";
+import {
+  type BackendSectionRef,
+  findBackendSection,
+  parseBackendOptions,
+} from "../config/backend-section.js";
 import type { ConfigFile } from "../config/ini.js";
 import { BackendUnavailableError, LeaseholdError } from "./errors.js";
 
@@ -10,6 +14,10 @@ export interface OpenedBackend {
   readonly type: string;
   readonly timeoutMs: number;
   readonly backend: Backend;
+  /** Where it was configured and with what, for `doctor`. */
+  readonly ref: BackendSectionRef;
+  readonly specs: readonly OptionSpec[];
+  readonly options: OptionValues;
 }
 
 /**
@@ -42,7 +50,7 @@ export class BackendPool {
     const { options, timeoutMs } = parseBackendOptions(ref, mod.options, this.file, this.env);
     try {
       const backend = await mod.create({ name, options, timeoutMs });
-      return { name, type: ref.type, timeoutMs, backend };
+      return { name, type: ref.type, timeoutMs, backend, ref, specs: mod.options, options };
     } catch (cause) {
       if (cause instanceof LeaseholdError) throw cause;
       throw new BackendUnavailableError(

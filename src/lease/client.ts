@@ -85,6 +85,17 @@ export class Leasehold {
     return this.#pool.get(this.settings(resource, { backend }).backend);
   }
 
+  /** The backend resources use unless their section says otherwise: --backend, [default], sqlite. */
+  defaultBackend(): Promise<OpenedBackend> {
+    const s = resolveResource(
+      this.file,
+      "",
+      { backend: this.opts.backend },
+      this.opts.env ?? process.env,
+    );
+    return this.#pool.get(s.backend);
+  }
+
   /** Opens a backend by its configured name (for `list`, `doctor`). */
   openBackend(name: string): Promise<OpenedBackend> {
     return this.#pool.get(name);

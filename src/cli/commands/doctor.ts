@@ -1,0 +1,124 @@
+import type { DoctorCheck } from "../../backends/types.js";
+import { describeOptions } from "../../config/backend-section.js";
+import { formatDuration } from "../../config/duration.js";
+import type { OpenedBackend } from "../../lease/backends.js";
+import type { Leasehold } from "../../lease/client.js";
+import type { CommandContext } from "../context.js";
+import { ExitCode } from "../exit-codes.js";
+import { renderTable } from "../table.js";
+
+export interface DoctorArgs {
+  readonly resource?: string | undefined;
+}
+
+const PROBE_ROUNDS = 5;
+
+/**
+ * `leasehold doctor [RESOURCE]`: the config file used and where each value came from (secrets
+ * masked), the backend reached and its round-trip time, and the backend's own checks, each
+ * failure with a fix. Exit 0 when healthy, 3 when not. Output is for people: stdout.
+ */
+export async function doctor(args: DoctorArgs, ctx: CommandContext): Promise<number> {
+  const lh = await ctx.open();
+  const out = ctx.out;
+  out.result(`config file: ${lh.file.path ?? "none found (built-in defaults apply)"}`);
+  let opened: OpenedBackend;
+  if (args.resource !== undefined) {
+    const s = lh.settings(args.resource);
+    out.result(`\nresource ${JSON.stringify(args.resource)}:`);
+    out.result(
+      indent(
+        renderTable(
+          ["KEY", "VALUE", "FROM"],
+          [
+            ["ttl", formatDuration(s.ttlMs), s.origins.ttl],
+            ["backend", s.backend, s.origins.backend],
+            ["principal", s.principal, s.origins.principal],
+          ],
+        ),
+      ),
+    );
+    opened = await lh.backendFor(args.resource);
+  } else {
+    opened = await lh.defaultBackend();
+  }
+  out.result(`\nbackend ${opened.name} (type ${opened.type}):`);
+  const rows = describeOptions(opened.ref, opened.specs, opened.options, lh.file, ctx.io.env).map(
+    (o) => [o.name, o.value, o.origin],
+  );
+  out.result(indent(renderTable(["OPTION", "VALUE", "FROM"], rows)));
+  const checks = await runChecks(lh, opened, args.resource);
+  out.result("\nchecks:");
+  for (const c of checks) {
+    out.result(`  ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
+    if (!c.ok && c.fix) out.result(`       fix: ${c.fix}`);
+  }
+  const healthy = checks.every((c) => c.ok);
+  out.result(healthy ? "\nhealthy" : "\nNOT healthy");
+  return healthy ? ExitCode.ok : ExitCode.backend;
+}
+
+async function runChecks(
+  lh: Leasehold,
+  opened: OpenedBackend,
+  resource: string | undefined,
+): Promise<DoctorCheck[]> {
+  const probe = resource ?? "leasehold-doctor-probe";
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < PROBE_ROUNDS; i++) {
+      const t0 = performance.now();
+      await opened.backend.current(probe);
+      times.push(performance.now() - t0);
+    }
+  } catch (e) {
+    return [
+      {
+        name: "reachable",
+        ok: false,
+        detail: (e as Error).message,
+        fix: hintOf(e) ?? `check [backend.${opened.name}]`,
+      },
+    ];
+  }
+  times.sort((a, b) => a - b);
+  const checks: DoctorCheck[] = [
+    {
+      name: "reachable",
+      ok: true,
+      detail: `round trip ${times[Math.floor(times.length / 2)]!.toFixed(2)} ms (median of ${PROBE_ROUNDS} reads; first ${times[0]!.toFixed(2)} ms)`,
+    },
+  ];
+  if (opened.backend.doctor) {
+    try {
+      checks.push(...(await opened.backend.doctor()));
+    } catch (e) {
+      checks.push({
+        name: "backend checks",
+        ok: false,
+        detail: (e as Error).message,
+        fix: hintOf(e) ?? "see the message",
+      });
+    }
+  }
+  if (resource !== undefined) {
+    const holder = await lh.current(resource);
+    checks.push({
+      name: "resource",
+      ok: true,
+      detail: holder ? `held by ${holder.principal}, fence ${holder.fence}` : "free",
+    });
+  }
+  return checks;
+}
+
+function hintOf(e: unknown): string | undefined {
+  return (e as { hint?: string }).hint;
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
+}
