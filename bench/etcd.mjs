@@ -3,6 +3,7 @@
 // Env: BENCH_PAIRS (300), BENCH_RUNS (5), BENCH_HANDOFFS (50), BENCH_EXPIRIES (8),
 // LEASEHOLD_BENCH_ETCD (use a running member's URL). Writes bench/results/etcd.json.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -140,6 +141,8 @@ async function main() {
     backend: "etcd",
     date: new Date().toISOString(),
     node: process.version,
+    loadAverage: loadavg().map((x) => round(x, 1)),
+    cpus: cpus().length,
     server: `${server.version}, single member, data on tmpfs, loopback`,
     pairs: PAIRS,
     runs: RUNS,
@@ -147,6 +150,8 @@ async function main() {
       library: round(median(libRuns), 1),
       rawSameRequests: round(median(rawRuns), 1),
       ratio: round(median(libRuns) / median(rawRuns), 3),
+      // Each run's library/raw ratio, back to back, so machine drift cancels within a pair.
+      ratioMedianOfRuns: round(median(libRuns.map((x, i) => x / rawRuns[i])), 3),
       libraryRuns: libRuns.map((x) => round(x, 1)),
       rawRuns: rawRuns.map((x) => round(x, 1)),
       requestsPerPair: "grant + acquire txn + release txn + revoke (both sides)",
@@ -168,7 +173,7 @@ async function main() {
   const p = results.acquireReleasePairsPerSecond;
   console.log(`etcd backend (${results.server}), median of ${RUNS} runs of ${PAIRS} pairs`);
   console.log(
-    `  acquire+release pairs/s: library ${p.library}, raw etcd3 same requests ${p.rawSameRequests} (ratio ${p.ratio})`,
+    `  acquire+release pairs/s: library ${p.library}, raw etcd3 same requests ${p.rawSameRequests} (ratio ${p.ratio}; per-run median ${p.ratioMedianOfRuns})`,
   );
   console.log(
     `  release→waiter handoff: p50 ${results.releaseHandoffMs.p50} ms, p99 ${results.releaseHandoffMs.p99} ms (n=${released.length})`,

@@ -5,6 +5,9 @@ import { isRetryable } from "./errors.js";
 export type Policy = NonNullable<NonNullable<IOptions["faultHandling"]>["global"]>;
 type Run = <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T) => Promise<T>;
 
+/** Handed to calls as their policy context; nothing here ever cancels a call by signal. */
+const NEVER_ABORTED = new AbortController().signal;
+
 /** etcd3 only ever calls `execute` on its policies; this wraps a plain function as one. */
 function policy(execute: Run): Policy {
   return { execute } as unknown as Policy;
@@ -15,7 +18,7 @@ function policy(execute: Run): Policy {
  * clocks, which would let a dead cluster outlive our timeout; `EtcdConnection.call` retries.
  * async: etcd3's markFailed relies on a throwing callback becoming a rejection it can catch.
  */
-export const runOnce: Policy = policy(async (fn) => fn({ signal: new AbortController().signal }));
+export const runOnce: Policy = policy(async (fn) => fn({ signal: NEVER_ABORTED }));
 
 /**
  * Remembers which members failed recently (refused, timed out, no leader) and skips them for
@@ -38,7 +41,7 @@ export class MemberHealth {
         throw new GRPCUnavailableError(`member ${member} failed recently; another is tried`);
       }
       try {
-        const result = await fn({ signal: new AbortController().signal });
+        const result = await fn({ signal: NEVER_ABORTED });
         this.#downUntil.delete(member);
         return result;
       } catch (error) {
