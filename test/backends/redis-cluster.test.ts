@@ -11,8 +11,8 @@ describeBackendContract("redis (cluster of 3 primaries)", async () => {
   const cluster: RedisCluster = await startRedisCluster(3);
   return {
     backendName: "redis-cluster",
-    ini: `[backend.redis-cluster]\ntype = redis\ncluster = ${cluster.seeds}\ntimeout = 5s\n`,
-    makeBackend: () => create({ name: "redis-cluster", options: { cluster: cluster.seeds.split(","), prefix: "leasehold:" }, timeoutMs: 5_000 }),
+    ini: `[backend.redis-cluster]\ntype = redis\ncluster = ${cluster.seeds}\n`,
+    makeBackend: () => create({ name: "redis-cluster", options: { cluster: cluster.seeds.split(","), prefix: "leasehold:" }, timeoutMs: 10_000 }),
     teardown: () => cluster.destroy(),
   };
 });

@@ -7,8 +7,8 @@ describeBackendContract("redis (single node)", async () => {
   const server: RedisServer = await startRedis();
   return {
     backendName: "redis",
-    ini: `[backend.redis]\nurl = ${server.url}\ntimeout = 5s\n`,
-    makeBackend: () => create({ name: "redis", options: { url: server.url, prefix: "leasehold:" }, timeoutMs: 5_000 }),
+    ini: `[backend.redis]\nurl = ${server.url}\n`,
+    makeBackend: () => create({ name: "redis", options: { url: server.url, prefix: "leasehold:" }, timeoutMs: 10_000 }),
     teardown: () => server.destroy(),
   };
 });

@@ -5,6 +5,9 @@ import { Cluster, Redis, type ClusterOptions, type RedisOptions } from "ioredis"
 import { ConfigError } from "../../lease/errors.js";
 import type { OptionValues } from "../types.js";
 
+/** How far past `timeout` ioredis's own per-command timer fires when command_timeout is unset. */
+const COMMAND_TIMEOUT_GRACE_MS = 1000;
+
 /** How the backend reaches Redis, resolved from `[backend.NAME]`. */
 export interface Connection {
   /** A command client for the configured topology, not yet connected (it connects on first use). */
@@ -31,16 +34,23 @@ export function connect(name: string, o: OptionValues, timeoutMs: number): Conne
   const common: RedisOptions = {
     lazyConnect: true,
     connectTimeout: num(o.connect_timeout) ?? timeoutMs,
-    commandTimeout: num(o.command_timeout) ?? timeoutMs,
+    // By default a little past the operation's own bound (backend.ts), which reports the
+    // timeout; this one only keeps unanswered commands from lingering.
+    commandTimeout: num(o.command_timeout) ?? timeoutMs + COMMAND_TIMEOUT_GRACE_MS,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     // CLIENT SETINFO costs two commands per connection and tells the server nothing we need.
     disableClientInfo: true,
+    // After disconnect() ioredis waits this long for the server to close its end before
+    // destroying the socket (default 2 s); a frozen server never does, and the open socket
+    // would keep a library caller's process alive after close().
+    disconnectTimeout: 100,
     ...auth,
     ...(tls ? { tls } : {}),
   };
   const cluster = list(o.cluster);
   if (cluster.length > 0) {
+    if (num(o.db)) throw new ConfigError(`[backend.${name}] db cannot be used with cluster: Redis Cluster has only database 0`);
     const nodes = cluster.map((hp) => hostPort(name, "cluster", hp));
     const options: ClusterOptions = {
       lazyConnect: true,

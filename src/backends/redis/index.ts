@@ -15,7 +15,7 @@ export const options: readonly OptionSpec[] = [
   { name: "tls_servername", type: "string", description: "name to check the server's certificate against, when it differs from the host" },
   { name: "tls_reject_unauthorized", type: "boolean", description: "refuse servers whose certificate does not verify; turn off only for testing", default: "true" },
   { name: "connect_timeout", type: "duration", description: "bound on opening a connection (default: timeout)" },
-  { name: "command_timeout", type: "duration", description: "bound on one command's answer (default: timeout)" },
+  { name: "command_timeout", type: "duration", description: "bound on one command's answer at the connection level (default: timeout + 1s; the whole operation is bounded by timeout)" },
   { name: "sentinels", type: "list", description: "Sentinel mode: comma-separated host:port of the sentinels" },
   { name: "sentinel_name", type: "string", description: "Sentinel mode: name of the monitored master" },
   { name: "cluster", type: "list", description: "Cluster mode: comma-separated host:port of some cluster nodes (replaces url's host)" },

@@ -24,8 +24,13 @@ export async function* scanLeaseKeys(
   }
 }
 
-/** The cluster's primaries, connecting first if needed so the slot map is known. */
+/**
+ * The cluster's primaries. Until the client is ready its node list may be empty or partial, and
+ * scanning that would silently miss leases: a PING waits for readiness (and the slot map) first.
+ */
 async function primaries(cluster: Cluster): Promise<Redis[]> {
-  if (cluster.status === "wait") await cluster.connect();
-  return cluster.nodes("master");
+  if (cluster.status !== "ready") await cluster.ping();
+  const nodes = cluster.nodes("master");
+  if (nodes.length === 0) throw new Error("Failed to refresh slots: the cluster reported no primaries");
+  return nodes;
 }
