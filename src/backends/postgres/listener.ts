@@ -7,8 +7,8 @@ import { RENEWED } from "./statements.js";
 export type ListenerEvent = "released" | "renewed" | "broken";
 
 /**
- * A dedicated connection that LISTENs on the table's release channel and wakes the waiters of
- * a resource when a release, force-release or renewal NOTIFYs its name. Opened on the first wait only
+ * A dedicated connection that LISTENs on the table's channel and wakes the waiters of a resource
+ * when a release, force-release or renewal NOTIFYs its name. Opened on the first wait only
  * (acquire without --wait never pays for it). If the connection breaks, every waiter is woken
  * (waking early is allowed: callers re-try acquire, which reports an unreachable server) and the
  * next wait reconnects.
@@ -24,8 +24,8 @@ export class ReleaseListener {
   ) {}
 
   /**
-   * Calls `wake` when `resource` changes hands or expiry, or when the connection breaks. Resolves once
-   * LISTEN is in effect, so a release after that is never missed. Returns the unsubscriber.
+   * Calls `wake` when `resource` is released or renewed, or when the connection breaks. Resolves
+   * once LISTEN is in effect, so a release after that is never missed. Returns the unsubscriber.
    * Rejects with pg's error or DeadlineError when the server cannot be reached in time.
    */
   async subscribe(resource: string, wake: (event: ListenerEvent) => void): Promise<() => void> {
