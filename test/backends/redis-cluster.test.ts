@@ -12,7 +12,12 @@ describeBackendContract("redis (cluster of 3 primaries)", async () => {
   return {
     backendName: "redis-cluster",
     ini: `[backend.redis-cluster]\ntype = redis\ncluster = ${cluster.seeds}\n`,
-    makeBackend: () => create({ name: "redis-cluster", options: { cluster: cluster.seeds.split(","), prefix: "leasehold:" }, timeoutMs: 10_000 }),
+    makeBackend: () =>
+      create({
+        name: "redis-cluster",
+        options: { cluster: cluster.seeds.split(","), prefix: "leasehold:" },
+        timeoutMs: 10_000,
+      }),
     teardown: () => cluster.destroy(),
   };
 });

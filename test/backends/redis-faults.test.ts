@@ -40,7 +40,10 @@ describe("redis faults through the CLI", () => {
 
   beforeAll(async () => {
     server = await startRedis();
-    config = writeConfig(`redis-faults-${process.pid}.ini`, `[default]\nbackend = redis\nttl = 60s\n\n[backend.redis]\nurl = ${server.url}\ntimeout = 2s\n`);
+    config = writeConfig(
+      `redis-faults-${process.pid}.ini`,
+      `[default]\nbackend = redis\nttl = 60s\n\n[backend.redis]\nurl = ${server.url}\ntimeout = 2s\n`,
+    );
   });
   afterAll(async () => {
     await server?.destroy();
@@ -53,7 +56,11 @@ describe("redis faults through the CLI", () => {
     const id = first.stdout.trim();
     await server.stop();
     try {
-      for (const args of [["is-held", r, id], ["acquire", uniqueName("stopped")], ["current", r]]) {
+      for (const args of [
+        ["is-held", r, id],
+        ["acquire", uniqueName("stopped")],
+        ["current", r],
+      ]) {
         const { value: res, ms } = await timed(() => runCli(["-c", config, ...args]));
         expect(res.code, res.stderr).toBe(3);
         expect(res.stdout).toBe("");
@@ -77,7 +84,10 @@ describe("redis faults through the CLI", () => {
     expect(first.code).toBe(0);
     server.pause();
     try {
-      for (const args of [["is-held", r, first.stdout.trim()], ["acquire", uniqueName("frozen")]]) {
+      for (const args of [
+        ["is-held", r, first.stdout.trim()],
+        ["acquire", uniqueName("frozen")],
+      ]) {
         const { value: res, ms } = await timed(() => runCli(["-c", config, ...args]));
         expect(res.code, res.stderr).toBe(3);
         expect(res.stdout).toBe("");
@@ -102,7 +112,10 @@ describe("redis authentication through the CLI", () => {
   });
 
   const ini = (auth: string) =>
-    writeConfig(`redis-auth-${Math.random().toString(36).slice(2)}.ini`, `[default]\nbackend = redis\n\n[backend.redis]\nurl = ${server.url}\ntimeout = 2s\n${auth}`);
+    writeConfig(
+      `redis-auth-${Math.random().toString(36).slice(2)}.ini`,
+      `[default]\nbackend = redis\n\n[backend.redis]\nurl = ${server.url}\ntimeout = 2s\n${auth}`,
+    );
 
   it("a wrong password is exit 3 'authentication failed', and the password never appears in the message", async () => {
     const res = await runCli(["-c", ini("password = wrong-pw\n"), "acquire", uniqueName("auth")]);
@@ -113,16 +126,30 @@ describe("redis authentication through the CLI", () => {
   }, 30_000);
 
   it("a missing password is exit 3 'authentication failed'", async () => {
-    const res = await runCli(["-c", ini(""), "is-held", uniqueName("auth"), "abcdefghijklmnopqrstuvwx"]);
+    const res = await runCli([
+      "-c",
+      ini(""),
+      "is-held",
+      uniqueName("auth"),
+      "abcdefghijklmnopqrstuvwx",
+    ]);
     expect(res.code).toBe(3);
     expect(res.stderr).toMatch(/authentication failed/);
   }, 30_000);
 
   it("the right password works, from the password option, from ${VAR}, or inside the url", async () => {
-    expect((await runCli(["-c", ini("password = s3cret-pw\n"), "acquire", uniqueName("auth")])).code).toBe(0);
-    const viaEnv = await runCli(["-c", ini("password = ${TEST_REDIS_PW}\n"), "acquire", uniqueName("auth")], { env: { TEST_REDIS_PW: "s3cret-pw" } });
+    expect(
+      (await runCli(["-c", ini("password = s3cret-pw\n"), "acquire", uniqueName("auth")])).code,
+    ).toBe(0);
+    const viaEnv = await runCli(
+      ["-c", ini("password = ${TEST_REDIS_PW}\n"), "acquire", uniqueName("auth")],
+      { env: { TEST_REDIS_PW: "s3cret-pw" } },
+    );
     expect(viaEnv.code, viaEnv.stderr).toBe(0);
-    const inUrl = writeConfig(`redis-auth-url-${process.pid}.ini`, `[backend.redis]\nurl = redis://:s3cret-pw@127.0.0.1:${server.port}/0\n`);
+    const inUrl = writeConfig(
+      `redis-auth-url-${process.pid}.ini`,
+      `[backend.redis]\nurl = redis://:s3cret-pw@127.0.0.1:${server.port}/0\n`,
+    );
     const res = await runCli(["-c", inUrl, "--backend", "redis", "acquire", uniqueName("auth")]);
     expect(res.code, res.stderr).toBe(0);
   }, 30_000);
@@ -133,7 +160,11 @@ describe("one long-lived redis client across an outage", () => {
   let backend: Backend;
   beforeAll(async () => {
     server = await startRedis();
-    backend = await create({ name: "redis", options: { url: server.url, prefix: "leasehold:" }, timeoutMs: TIMEOUT_MS });
+    backend = await create({
+      name: "redis",
+      options: { url: server.url, prefix: "leasehold:" },
+      timeoutMs: TIMEOUT_MS,
+    });
   });
   afterAll(async () => {
     await backend?.close();
@@ -206,9 +237,11 @@ describe("one long-lived redis client across an outage", () => {
     server.pause();
     try {
       const started = Date.now();
-      await backend.waitForChange(r, Date.now() + 60_000, new AbortController().signal).catch((e) => {
-        expect(e).toBeInstanceOf(BackendUnavailableError);
-      });
+      await backend
+        .waitForChange(r, Date.now() + 60_000, new AbortController().signal)
+        .catch((e) => {
+          expect(e).toBeInstanceOf(BackendUnavailableError);
+        });
       expect(Date.now() - started).toBeLessThan(2 * TIMEOUT_MS + LIBRARY_BOUND_MS);
     } finally {
       server.resume();
@@ -241,7 +274,9 @@ describe("closing a redis client", () => {
       const t = Date.now();
       await b.close();
       process.on("exit", () => process.stdout.write(String(Date.now() - t)));`;
-    const child = execFile(process.execPath, ["--input-type=module", "-e", script], { timeout: 30_000 });
+    const child = execFile(process.execPath, ["--input-type=module", "-e", script], {
+      timeout: 30_000,
+    });
     let out = "";
     child.stdout!.on("data", (d) => {
       out += d;

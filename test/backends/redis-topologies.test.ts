@@ -4,7 +4,13 @@ import type { Backend, OptionValues } from "../../src/backends/types.js";
 import { isHeld, type Lease } from "../../src/lease/lease.js";
 import { runCli, writeConfig } from "../support/cli.js";
 import { uniqueName } from "../support/names.js";
-import { makeTlsFiles, type RedisServer, startRedis, startSentinel, type TlsFiles } from "../support/redis.js";
+import {
+  makeTlsFiles,
+  type RedisServer,
+  startRedis,
+  startSentinel,
+  type TlsFiles,
+} from "../support/redis.js";
 
 const req = { principal: "alice@test", ttlMs: 60_000 };
 
@@ -13,7 +19,8 @@ const req = { principal: "alice@test", ttlMs: 60_000 };
  * a waiter woken by release (the subscriber connection goes through the same topology).
  */
 async function tour(options: OptionValues): Promise<void> {
-  const make = () => create({ name: "redis", options: { prefix: "leasehold:", ...options }, timeoutMs: 5_000 });
+  const make = () =>
+    create({ name: "redis", options: { prefix: "leasehold:", ...options }, timeoutMs: 5_000 });
   const [a, b]: Backend[] = [await make(), await make()];
   try {
     const r = uniqueName("tour");
@@ -52,8 +59,18 @@ describe("redis through Sentinel", () => {
   }, 30_000);
 
   it("works from the CLI with sentinels and sentinel_name", async () => {
-    const config = writeConfig(`redis-sentinel-${process.pid}.ini`, `[backend.redis]\nsentinels = 127.0.0.1:${sentinel.port}\nsentinel_name = mymaster\n`);
-    const res = await runCli(["-c", config, "--backend", "redis", "acquire", uniqueName("sentinel")]);
+    const config = writeConfig(
+      `redis-sentinel-${process.pid}.ini`,
+      `[backend.redis]\nsentinels = 127.0.0.1:${sentinel.port}\nsentinel_name = mymaster\n`,
+    );
+    const res = await runCli([
+      "-c",
+      config,
+      "--backend",
+      "redis",
+      "acquire",
+      uniqueName("sentinel"),
+    ]);
     expect(res.code, res.stderr).toBe(0);
   }, 30_000);
 });
@@ -74,14 +91,20 @@ describe("redis over TLS", () => {
   }, 30_000);
 
   it("refuses a server whose certificate does not verify: exit 3 naming the certificate problem", async () => {
-    const config = writeConfig(`redis-tls-bad-${process.pid}.ini`, `[backend.redis]\nurl = rediss://localhost:${server.port}\ntimeout = 2s\n`);
+    const config = writeConfig(
+      `redis-tls-bad-${process.pid}.ini`,
+      `[backend.redis]\nurl = rediss://localhost:${server.port}\ntimeout = 2s\n`,
+    );
     const res = await runCli(["-c", config, "--backend", "redis", "acquire", uniqueName("tls")]);
     expect(res.code).toBe(3);
     expect(res.stderr).toMatch(/certificate/i);
   }, 30_000);
 
   it("connects without a CA when tls_reject_unauthorized = false", async () => {
-    const config = writeConfig(`redis-tls-insecure-${process.pid}.ini`, `[backend.redis]\nurl = rediss://localhost:${server.port}\ntls_reject_unauthorized = false\n`);
+    const config = writeConfig(
+      `redis-tls-insecure-${process.pid}.ini`,
+      `[backend.redis]\nurl = rediss://localhost:${server.port}\ntls_reject_unauthorized = false\n`,
+    );
     const res = await runCli(["-c", config, "--backend", "redis", "acquire", uniqueName("tls")]);
     expect(res.code, res.stderr).toBe(0);
   }, 30_000);

@@ -8,7 +8,12 @@ describeBackendContract("redis (single node)", async () => {
   return {
     backendName: "redis",
     ini: `[backend.redis]\nurl = ${server.url}\n`,
-    makeBackend: () => create({ name: "redis", options: { url: server.url, prefix: "leasehold:" }, timeoutMs: 10_000 }),
+    makeBackend: () =>
+      create({
+        name: "redis",
+        options: { url: server.url, prefix: "leasehold:" },
+        timeoutMs: 10_000,
+      }),
     teardown: () => server.destroy(),
   };
 });

@@ -42,12 +42,38 @@ export interface TlsFiles {
 }
 
 /** Starts redis-server without persistence (`--save "" --appendonly no`) on 127.0.0.1. */
-export async function startRedis(opts: { password?: string; args?: string[]; needBusPort?: boolean; tls?: TlsFiles } = {}): Promise<RedisServer> {
+export async function startRedis(
+  opts: { password?: string; args?: string[]; needBusPort?: boolean; tls?: TlsFiles } = {},
+): Promise<RedisServer> {
   return startProcess(opts.needBusPort ?? false, /Ready to accept connections/, (port, dir) => [
     ...(opts.tls
-      ? ["--port", "0", "--tls-port", String(port), "--tls-cert-file", opts.tls.cert, "--tls-key-file", opts.tls.key, "--tls-ca-cert-file", opts.tls.ca, "--tls-auth-clients", "no"]
+      ? [
+          "--port",
+          "0",
+          "--tls-port",
+          String(port),
+          "--tls-cert-file",
+          opts.tls.cert,
+          "--tls-key-file",
+          opts.tls.key,
+          "--tls-ca-cert-file",
+          opts.tls.ca,
+          "--tls-auth-clients",
+          "no",
+        ]
       : ["--port", String(port)]),
-    ...["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"],
+    ...[
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+      "--daemonize",
+      "no",
+    ],
     ...(opts.password ? ["--requirepass", opts.password] : []),
     ...(opts.args ?? []),
   ]);
@@ -58,7 +84,10 @@ export async function startSentinel(masterPort: number, name = "mymaster"): Prom
   return startProcess(false, /\+monitor master/, (port, dir) => {
     const conf = join(dir, "sentinel.conf");
     // Sentinel rewrites its config file, so it must be a file of its own in a writable dir.
-    writeFileSync(conf, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${name} 127.0.0.1 ${masterPort} 1\nsentinel down-after-milliseconds ${name} 5000\n`);
+    writeFileSync(
+      conf,
+      `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${name} 127.0.0.1 ${masterPort} 1\nsentinel down-after-milliseconds ${name} 5000\n`,
+    );
     return [conf, "--sentinel"];
   });
 }
@@ -69,13 +98,58 @@ export async function makeTlsFiles(): Promise<TlsFiles> {
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   const f = (name: string) => join(dir, name);
   writeFileSync(f("ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  await run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f("ca.key"), "-out", f("ca.pem"), "-days", "2", "-subj", "/CN=leasehold test CA"]);
-  await run("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=localhost"]);
-  await run("openssl", ["x509", "-req", "-in", f("server.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("server.pem"), "-days", "2", "-extfile", f("ext")]);
+  await run("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    f("ca.key"),
+    "-out",
+    f("ca.pem"),
+    "-days",
+    "2",
+    "-subj",
+    "/CN=leasehold test CA",
+  ]);
+  await run("openssl", [
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    f("server.key"),
+    "-out",
+    f("server.csr"),
+    "-subj",
+    "/CN=localhost",
+  ]);
+  await run("openssl", [
+    "x509",
+    "-req",
+    "-in",
+    f("server.csr"),
+    "-CA",
+    f("ca.pem"),
+    "-CAkey",
+    f("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    f("server.pem"),
+    "-days",
+    "2",
+    "-extfile",
+    f("ext"),
+  ]);
   return { ca: f("ca.pem"), cert: f("server.pem"), key: f("server.key") };
 }
 
-async function startProcess(needBusPort: boolean, ready: RegExp, argsFor: (port: number, dir: string) => string[]): Promise<RedisServer> {
+async function startProcess(
+  needBusPort: boolean,
+  ready: RegExp,
+  argsFor: (port: number, dir: string) => string[],
+): Promise<RedisServer> {
   const port = await freePort(needBusPort);
   const dir = mkdtempSync(join(tmpdir(), "leasehold-redis-"));
   const args = argsFor(port, dir);
@@ -123,7 +197,10 @@ function launch(args: string[], ready: RegExp): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
-    const timer = setTimeout(() => fail(new Error(`redis-server did not start within 10 s:\n${log}`)), 10_000);
+    const timer = setTimeout(
+      () => fail(new Error(`redis-server did not start within 10 s:\n${log}`)),
+      10_000,
+    );
     const fail = (e: Error) => {
       clearTimeout(timer);
       child.kill("SIGKILL");
@@ -162,14 +239,27 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
   };
   try {
     for (let i = 0; i < size; i++) {
-      nodes.push(await startRedis({ needBusPort: true, args: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"] }));
+      nodes.push(
+        await startRedis({
+          needBusPort: true,
+          args: [
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            "nodes.conf",
+            "--cluster-node-timeout",
+            "5000",
+          ],
+        }),
+      );
     }
     const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);
     await run("redis-cli", ["--cluster", "create", ...addrs, "--cluster-yes"], { timeout: 30_000 });
     const deadline = Date.now() + 30_000;
     for (const n of nodes) {
       while (!(await cli(n.port, "cluster", "info")).includes("cluster_state:ok")) {
-        if (Date.now() > deadline) throw new Error(`cluster node ${n.port} did not reach cluster_state:ok`);
+        if (Date.now() > deadline)
+          throw new Error(`cluster node ${n.port} did not reach cluster_state:ok`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -181,7 +271,9 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
 }
 
 async function cli(port: number, ...args: string[]): Promise<string> {
-  const { stdout } = await run("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...args], { timeout: 5_000 });
+  const { stdout } = await run("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...args], {
+    timeout: 5_000,
+  });
   return stdout;
 }
 
@@ -189,7 +281,11 @@ async function cli(port: number, ...args: string[]): Promise<string> {
 async function freePort(needBusPort: boolean): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = needBusPort ? 20_000 + Math.floor(Math.random() * 30_000) : await bindable(0);
-    if ((await bindable(port)) === port && (!needBusPort || (await bindable(port + 10_000)) === port + 10_000)) return port;
+    if (
+      (await bindable(port)) === port &&
+      (!needBusPort || (await bindable(port + 10_000)) === port + 10_000)
+    )
+      return port;
   }
   throw new Error("no free port found");
 }

@@ -2,12 +2,12 @@ import type { Cluster, Redis } from "ioredis";
 import { type Held, type Lease, newLeaseId } from "../../lease/lease.js";
 import { sleep } from "../poll.js";
 import type { AcquireRequest, Backend, DoctorCheck } from "../types.js";
+import { inspectServer } from "./doctor.js";
 import { type FailureContext, RedisTimeoutError, translateRedisError } from "./errors.js";
 import { KeySpace } from "./keys.js";
 import { ReleaseListener } from "./listener.js";
-import { defineScripts, type ScriptedClient, toLease } from "./scripts.js";
 import { scanLeaseKeys } from "./scan.js";
-import { inspectServer } from "./doctor.js";
+import { defineScripts, type ScriptedClient, toLease } from "./scripts.js";
 
 /** Wake this long after Redis says the lease lapses, so the next acquire finds the key gone. */
 const EXPIRY_MARGIN_MS = 5;
@@ -25,7 +25,13 @@ export class RedisBackend implements Backend {
   readonly #listener: ReleaseListener;
   readonly #failure: { -readonly [K in keyof FailureContext]: FailureContext[K] };
 
-  constructor(name: string, client: Redis | Cluster, target: string, prefix: string, timeoutMs: number) {
+  constructor(
+    name: string,
+    client: Redis | Cluster,
+    target: string,
+    prefix: string,
+    timeoutMs: number,
+  ) {
     this.#client = client;
     this.#scripts = defineScripts(client);
     this.#keys = new KeySpace(prefix);
@@ -44,19 +50,31 @@ export class RedisBackend implements Backend {
     const k = this.#keys.of(resource);
     const id = newLeaseId();
     const [granted, ...lease] = await this.#run(() =>
-      this.#scripts.leaseholdAcquire(k.lease, k.fence, id, req.principal, req.reason ?? "", req.ttlMs, resource),
+      this.#scripts.leaseholdAcquire(
+        k.lease,
+        k.fence,
+        id,
+        req.principal,
+        req.reason ?? "",
+        req.ttlMs,
+        resource,
+      ),
     );
     return granted === 1 ? toLease(lease) : { status: "held", holder: toLease(lease) };
   }
 
   async release(resource: string, leaseId: string): Promise<boolean> {
     const k = this.#keys.of(resource);
-    return (await this.#run(() => this.#scripts.leaseholdRelease(k.lease, leaseId, k.channel))) === 1;
+    return (
+      (await this.#run(() => this.#scripts.leaseholdRelease(k.lease, leaseId, k.channel))) === 1
+    );
   }
 
   async renew(resource: string, leaseId: string, ttlMs: number): Promise<Lease | undefined> {
     const k = this.#keys.of(resource);
-    const reply = await this.#run(() => this.#scripts.leaseholdRenew(k.lease, leaseId, ttlMs, k.channel));
+    const reply = await this.#run(() =>
+      this.#scripts.leaseholdRenew(k.lease, leaseId, ttlMs, k.channel),
+    );
     return reply ? toLease(reply) : undefined;
   }
 
@@ -67,7 +85,9 @@ export class RedisBackend implements Backend {
 
   async isHeld(resource: string, leaseId: string): Promise<boolean> {
     // A plain read: Redis treats an expired key as absent, so the id matches only while live.
-    return (await this.#run(() => this.#client.hget(this.#keys.of(resource).lease, "id"))) === leaseId;
+    return (
+      (await this.#run(() => this.#client.hget(this.#keys.of(resource).lease, "id"))) === leaseId
+    );
   }
 
   async *list(prefix = ""): AsyncIterable<Lease> {
@@ -75,7 +95,9 @@ export class RedisBackend implements Backend {
     for await (const batch of scanLeaseKeys(this.#client, pattern, (work) => this.#run(work))) {
       // Each read is its own script (keys of a batch may live in different cluster slots);
       // ioredis writes them back to back, so a batch costs about one round trip per node.
-      const replies = await this.#run(() => Promise.all(batch.map((key) => this.#scripts.leaseholdRead(key))));
+      const replies = await this.#run(() =>
+        Promise.all(batch.map((key) => this.#scripts.leaseholdRead(key))),
+      );
       for (const reply of replies) {
         if (!reply) continue; // released or expired between SCAN and the read
         const lease = toLease(reply);
@@ -87,7 +109,11 @@ export class RedisBackend implements Backend {
   async forceRelease(resource: string, onlyLeaseId?: string): Promise<boolean> {
     const k = this.#keys.of(resource);
     const mode = onlyLeaseId === undefined ? "any" : "only";
-    return (await this.#run(() => this.#scripts.leaseholdForceRelease(k.lease, k.channel, mode, onlyLeaseId ?? ""))) === 1;
+    return (
+      (await this.#run(() =>
+        this.#scripts.leaseholdForceRelease(k.lease, k.channel, mode, onlyLeaseId ?? ""),
+      )) === 1
+    );
   }
 
   /**

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ConnectionOptions } from "node:tls";
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from "ioredis";
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
 import { ConfigError } from "../../lease/errors.js";
 import type { OptionValues } from "../types.js";
 
@@ -50,7 +50,10 @@ export function connect(name: string, o: OptionValues, timeoutMs: number): Conne
   };
   const cluster = list(o.cluster);
   if (cluster.length > 0) {
-    if (num(o.db)) throw new ConfigError(`[backend.${name}] db cannot be used with cluster: Redis Cluster has only database 0`);
+    if (num(o.db))
+      throw new ConfigError(
+        `[backend.${name}] db cannot be used with cluster: Redis Cluster has only database 0`,
+      );
     const nodes = cluster.map((hp) => hostPort(name, "cluster", hp));
     const options: ClusterOptions = {
       lazyConnect: true,
@@ -70,7 +73,10 @@ export function connect(name: string, o: OptionValues, timeoutMs: number): Conne
   const retryStrategy = (times: number) => Math.min(100 * times, 2000);
   if (sentinels.length > 0) {
     const masterName = str(o.sentinel_name);
-    if (!masterName) throw new ConfigError(`[backend.${name}] sentinels is set but sentinel_name is not`, { hint: "set sentinel_name to the monitored master's name (e.g. mymaster)" });
+    if (!masterName)
+      throw new ConfigError(`[backend.${name}] sentinels is set but sentinel_name is not`, {
+        hint: "set sentinel_name to the monitored master's name (e.g. mymaster)",
+      });
     const client = new Redis({
       ...common,
       db,
@@ -100,13 +106,20 @@ function parseUrl(name: string, text: string): ParsedUrl {
   try {
     u = new URL(text);
   } catch {
-    throw new ConfigError(`[backend.${name}] url is not a URL`, { hint: "use redis://host:6379 or rediss://user:password@host:6380/0" });
+    throw new ConfigError(`[backend.${name}] url is not a URL`, {
+      hint: "use redis://host:6379 or rediss://user:password@host:6380/0",
+    });
   }
   if (u.protocol !== "redis:" && u.protocol !== "rediss:") {
-    throw new ConfigError(`[backend.${name}] url must start with redis:// or rediss://, not ${u.protocol}//`);
+    throw new ConfigError(
+      `[backend.${name}] url must start with redis:// or rediss://, not ${u.protocol}//`,
+    );
   }
   const path = u.pathname.replace(/^\//, "");
-  if (path !== "" && !/^\d+$/.test(path)) throw new ConfigError(`[backend.${name}] url path must be a database number, e.g. redis://host:6379/2`);
+  if (path !== "" && !/^\d+$/.test(path))
+    throw new ConfigError(
+      `[backend.${name}] url path must be a database number, e.g. redis://host:6379/2`,
+    );
   return {
     host: u.hostname.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1",
     port: u.port ? Number(u.port) : 6379,
@@ -118,14 +131,21 @@ function parseUrl(name: string, text: string): ParsedUrl {
 }
 
 /** TLS when the url says rediss:// or any tls_* option is set. */
-function tlsOptions(name: string, o: OptionValues, fromUrl: boolean): ConnectionOptions | undefined {
+function tlsOptions(
+  name: string,
+  o: OptionValues,
+  fromUrl: boolean,
+): ConnectionOptions | undefined {
   const read = (key: string) => {
     const path = str(o[key]);
     if (path === undefined) return undefined;
     try {
       return readFileSync(resolve(path));
     } catch (cause) {
-      throw new ConfigError(`[backend.${name}] ${key}: cannot read ${path}: ${(cause as Error).message}`, { cause });
+      throw new ConfigError(
+        `[backend.${name}] ${key}: cannot read ${path}: ${(cause as Error).message}`,
+        { cause },
+      );
     }
   };
   const ca = read("tls_ca");
@@ -146,7 +166,10 @@ function tlsOptions(name: string, o: OptionValues, fromUrl: boolean): Connection
 
 function hostPort(name: string, key: string, text: string): { host: string; port: number } {
   const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(text);
-  if (!m) throw new ConfigError(`[backend.${name}] ${key}: expected host:port, found ${JSON.stringify(text)}`);
+  if (!m)
+    throw new ConfigError(
+      `[backend.${name}] ${key}: expected host:port, found ${JSON.stringify(text)}`,
+    );
   return { host: m[1]!, port: Number(m[2]) };
 }
 

@@ -14,7 +14,11 @@ export async function inspectServer(
   const persistence = parseInfo(await run(() => client.info("persistence")));
   const mode = info.redis_mode ?? "standalone";
   const checks: DoctorCheck[] = [
-    { name: "server", ok: true, detail: `Redis ${info.redis_version ?? "?"} (${mode}) at ${target}` },
+    {
+      name: "server",
+      ok: true,
+      detail: `Redis ${info.redis_version ?? "?"} (${mode}) at ${target}`,
+    },
   ];
   const aof = persistence.aof_enabled === "1";
   checks.push(

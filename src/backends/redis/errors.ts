@@ -28,19 +28,28 @@ export function translateRedisError(ctx: FailureContext, cause: unknown): Backen
   const message = errorText(cause);
   const conn = ctx.lastConnectionError;
   if (/^(WRONGPASS|NOAUTH)|invalid (username-)?password|Authentication required/i.test(message)) {
-    return new BackendUnavailableError(`${where}: authentication failed (${message.split("\n")[0]})`, {
-      cause,
-      hint: `check username and password (or the url's user:password) in ${section}`,
-    });
+    return new BackendUnavailableError(
+      `${where}: authentication failed (${message.split("\n")[0]})`,
+      {
+        cause,
+        hint: `check username and password (or the url's user:password) in ${section}`,
+      },
+    );
   }
   // NOPERM for a command we send; the other wording for a command a script calls (Redis 7).
   if (/^NOPERM|can't run this command|no permissions to access/i.test(message)) {
-    return new BackendUnavailableError(`${where}: permission denied by the server's ACL: ${message}`, {
-      cause,
-      hint: `give the user the commands, keys (~PREFIX*) and channels (&PREFIX*) listed in docs/backends/redis.md, or check prefix in ${section}`,
-    });
+    return new BackendUnavailableError(
+      `${where}: permission denied by the server's ACL: ${message}`,
+      {
+        cause,
+        hint: `give the user the commands, keys (~PREFIX*) and channels (&PREFIX*) listed in docs/backends/redis.md, or check prefix in ${section}`,
+      },
+    );
   }
-  if (cause instanceof RedisTimeoutError || /Command timed out|ETIMEDOUT|timed? ?out/i.test(message)) {
+  if (
+    cause instanceof RedisTimeoutError ||
+    /Command timed out|ETIMEDOUT|timed? ?out/i.test(message)
+  ) {
     return new BackendUnavailableError(`${where}: no answer within ${ctx.timeoutMs} ms`, {
       cause,
       hint: `check that Redis is up and reachable, or raise timeout in ${section}`,

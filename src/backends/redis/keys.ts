@@ -22,7 +22,8 @@ export function encodeResource(resource: string): string {
       out += ch;
       continue;
     }
-    for (const byte of Buffer.from(ch, "utf8")) out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+    for (const byte of Buffer.from(ch, "utf8"))
+      out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   return out;
 }

@@ -17,7 +17,9 @@ export async function* scanLeaseKeys(
   for (const node of nodes) {
     let cursor = "0";
     do {
-      const [next, keys] = await run(() => node.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT));
+      const [next, keys] = await run(() =>
+        node.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT),
+      );
       cursor = next;
       if (keys.length > 0) yield keys;
     } while (cursor !== "0");
@@ -31,6 +33,7 @@ export async function* scanLeaseKeys(
 async function primaries(cluster: Cluster): Promise<Redis[]> {
   if (cluster.status !== "ready") await cluster.ping();
   const nodes = cluster.nodes("master");
-  if (nodes.length === 0) throw new Error("Failed to refresh slots: the cluster reported no primaries");
+  if (nodes.length === 0)
+    throw new Error("Failed to refresh slots: the cluster reported no primaries");
   return nodes;
 }

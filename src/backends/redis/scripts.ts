@@ -86,10 +86,28 @@ type LeaseReply = [string, string, string, string, string, string, string, numbe
 
 /** The scripted commands `defineCommand` adds to a client. */
 interface ScriptedClient {
-  leaseholdAcquire(lease: string, fence: string, id: string, principal: string, reason: string, ttlMs: number, resource: string): Promise<[0 | 1, ...LeaseReply]>;
-  leaseholdRenew(lease: string, id: string, ttlMs: number, channel: string): Promise<LeaseReply | null>;
+  leaseholdAcquire(
+    lease: string,
+    fence: string,
+    id: string,
+    principal: string,
+    reason: string,
+    ttlMs: number,
+    resource: string,
+  ): Promise<[0 | 1, ...LeaseReply]>;
+  leaseholdRenew(
+    lease: string,
+    id: string,
+    ttlMs: number,
+    channel: string,
+  ): Promise<LeaseReply | null>;
   leaseholdRelease(lease: string, id: string, channel: string): Promise<0 | 1>;
-  leaseholdForceRelease(lease: string, channel: string, mode: "any" | "only", id: string): Promise<0 | 1>;
+  leaseholdForceRelease(
+    lease: string,
+    channel: string,
+    mode: "any" | "only",
+    id: string,
+  ): Promise<0 | 1>;
   leaseholdRead(lease: string): Promise<LeaseReply | null>;
 }
 
