@@ -54,6 +54,8 @@ function hintFor(code: string, cause: unknown, section: string, table: string): 
       return `a statement ran past statement_timeout; the server may be overloaded, or raise statement_timeout in ${section}`;
     case "55P03":
       return `a row stayed locked past the timeout; retry, or raise timeout in ${section}`;
+    case "25006":
+      return `the server is a read-only standby; point ${section} at the primary`;
     case "53300":
       return "the server has no free connection slots; retry, or raise max_connections";
     case "SELF_SIGNED_CERT_IN_CHAIN":
