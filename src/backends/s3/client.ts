@@ -53,7 +53,12 @@ export function readSettings(ctx: BackendContext): S3Settings {
   const client: S3ClientConfig = {
     forcePathStyle: o.force_path_style === true,
     maxAttempts: Math.max(1, (o.max_attempts as number | undefined) ?? 3),
-    requestHandler: { connectionTimeout: Math.min(requestMs, 3000), requestTimeout: requestMs },
+    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
+    requestHandler: {
+      connectionTimeout: Math.min(requestMs, 3000),
+      requestTimeout: requestMs,
+      throwOnRequestTimeout: true,
+    },
     // Payloads are small strings; the newer default checksum headers are refused by some
     // S3-compatible servers (Ceph RGW 16 with streamed bodies), and ETags cover integrity.
     requestChecksumCalculation: "WHEN_REQUIRED",
