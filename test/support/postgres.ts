@@ -43,11 +43,14 @@ export interface PostgresServer {
  * Starts PostgreSQL from the machine's binaries (`initdb` + `pg_ctl`) on a free loopback port in
  * a temp dir, or uses `LEASEHOLD_TEST_POSTGRES_URL` when set. The cluster is removed when the
  * test process exits, even after failures. With `tls`, the server accepts TCP connections only
- * over TLS (pg_hba `hostssl`), with a fresh self-signed certificate; `caFile` names it.
+ * over TLS (pg_hba `hostssl`), with a fresh self-signed certificate; `caFile` names it. With
+ * `standbyOf` (a local primary's URL), it is a read-only hot standby streaming from that primary.
  */
-export async function startPostgres(opts: { tls?: boolean } = {}): Promise<PostgresServer> {
+export async function startPostgres(
+  opts: { tls?: boolean; standbyOf?: string } = {},
+): Promise<PostgresServer> {
   const external = process.env.LEASEHOLD_TEST_POSTGRES_URL;
-  if (external && !opts.tls) return externalServer(external);
+  if (external && !opts.tls && !opts.standbyOf) return externalServer(external);
   const bin = findBinDir();
   const dir = mkdtempSync(join(tmpdir(), "leasehold-pg-"));
   const data = join(dir, "data");
@@ -80,18 +83,13 @@ export async function startPostgres(opts: { tls?: boolean } = {}): Promise<Postg
   };
   process.on("exit", onExit);
 
+  const initdb = "-U postgres --auth=trust -E UTF8 --no-sync --locale=C".split(" ");
+  // A standby is a base backup of the primary that follows it (-R writes the recovery settings).
+  const basebackup = ["-d", opts.standbyOf ?? "", "-R", "-X", "stream", "--no-sync"];
   await run(
-    ...cmd("initdb", [
-      "-D",
-      data,
-      "-U",
-      "postgres",
-      "--auth=trust",
-      "-E",
-      "UTF8",
-      "--no-sync",
-      "--locale=C",
-    ]),
+    ...(opts.standbyOf
+      ? cmd("pg_basebackup", ["-D", data, ...basebackup])
+      : cmd("initdb", ["-D", data, ...initdb])),
   );
   const caFile = opts.tls ? await setUpTls(data, asPostgres) : undefined;
   const start = async () => {
