@@ -9,6 +9,14 @@ export interface Streams {
   readonly env: NodeJS.ProcessEnv;
 }
 
+const STYLES = {
+  bold: "\x1b[1m",
+  red: "\x1b[31m",
+  yellow: "\x1b[33m",
+  green: "\x1b[32m",
+  dim: "\x1b[2m",
+} as const;
+
 /**
  * Formats for humans on a terminal and for programs in a pipe. A failed command writes nothing
  * to stdout; `quiet` silences the informational stderr lines but never errors.
@@ -22,6 +30,13 @@ export class Output {
   /** True when stderr is a terminal (live status lines, human times). */
   get humanStderr(): boolean {
     return Boolean(this.io.stderr.isTTY);
+  }
+
+  /** Wraps text in an ANSI style for a terminal stream, unless NO_COLOR is set (no-color.org). */
+  paint(stream: "stdout" | "stderr", style: keyof typeof STYLES, text: string): string {
+    const tty = stream === "stdout" ? this.humanStdout : this.humanStderr;
+    if (!tty || this.io.env.NO_COLOR !== undefined || this.io.env.TERM === "dumb") return text;
+    return `${STYLES[style]}${text}\x1b[0m`;
   }
 
   /** True when stdout is a terminal. */
@@ -52,7 +67,7 @@ export class Output {
 
   /** A diagnostic that scripts need too (why a command said no); not silenced by --quiet. */
   notice(line: string): void {
-    this.io.stderr.write(`leasehold: ${line}\n`);
+    this.io.stderr.write(`${this.paint("stderr", "yellow", "leasehold:")} ${line}\n`);
   }
 
   /** The next step after a notice, on its own line. */
@@ -69,7 +84,7 @@ export class Output {
         "hint: this is a bug; re-run with LEASEHOLD_DEBUG=1 and report the output\n",
       );
     } else {
-      this.io.stderr.write(`leasehold: ${e.message}\n`);
+      this.io.stderr.write(`${this.paint("stderr", "red", "leasehold:")} ${e.message}\n`);
       const hint = err instanceof LeaseholdError ? err.hint : undefined;
       if (hint) this.io.stderr.write(`hint: ${hint}\n`);
     }

@@ -26,7 +26,10 @@ export async function list(args: ListArgs, ctx: CommandContext): Promise<number>
   } else if (ctx.out.humanStdout) {
     if (leases.length === 0)
       ctx.out.info(args.prefix ? `no leases under ${JSON.stringify(args.prefix)}` : "no leases");
-    else ctx.out.result(humanTable(leases));
+    else {
+      const [header, ...rows] = humanTable(leases).split("\n");
+      ctx.out.result([ctx.out.paint("stdout", "bold", header!), ...rows].join("\n"));
+    }
   } else {
     for (const l of leases) {
       ctx.out.result(
