@@ -38,7 +38,11 @@ describe("s3 configuration", () => {
         secret_access_key: "hunter2",
       }),
     );
-    expect(s.client.requestHandler).toEqual({ connectionTimeout: 3000, requestTimeout: 10_000 });
+    expect(s.client.requestHandler).toEqual({
+      connectionTimeout: 3000,
+      requestTimeout: 10_000,
+      throwOnRequestTimeout: true,
+    });
     expect(s.client.maxAttempts).toBe(1);
     expect(s.client.region).toBe("us-east-1");
     expect(s.prefix).toBe("leasehold/");

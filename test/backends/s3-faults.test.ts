@@ -63,8 +63,9 @@ describe("s3 faults through the CLI (timeout = 3s)", () => {
         const { value: res, ms } = await timed(() => runCli(["-c", config, ...args]));
         expect(res.code, res.stderr).toBe(3);
         expect(res.stdout).toBe("");
+        // Refused connections are retried; on a loaded machine the bound may come first.
         expect(res.stderr).toMatch(
-          /s3 backend "s3" \(bucket leases\): cannot connect \(ECONNREFUSED\)/,
+          /s3 backend "s3" \(bucket leases\): (cannot connect \(ECONNREFUSED\)|no answer within 3s)/,
         );
         expect(res.stderr).toContain("[backend.s3]");
         expect(res.stderr).not.toContain(rgw.secretAccessKey);
