@@ -109,3 +109,37 @@ describe("redis over TLS", () => {
     expect(res.code, res.stderr).toBe(0);
   }, 30_000);
 });
+
+describe("redis doctor", () => {
+  it("names the server and warns when it keeps no append-only file, but not when it does", async () => {
+    const plain = await startRedis();
+    const durable = await startRedis({ args: ["--appendonly", "yes", "--appendfsync", "always"] });
+    try {
+      for (const [server, aof] of [
+        [plain, false],
+        [durable, true],
+      ] as const) {
+        const b = await create({
+          name: "redis",
+          options: { url: server.url, prefix: "leasehold:" },
+          timeoutMs: 5_000,
+        });
+        try {
+          const checks = await b.doctor!();
+          expect(checks.find((c) => c.name === "server")).toMatchObject({
+            ok: true,
+            detail: expect.stringMatching(/^Redis 7\.\d+\.\d+ \(standalone\) at 127\.0\.0\.1:\d+$/),
+          });
+          const persistence = checks.find((c) => c.name === "persistence")!;
+          expect(persistence.ok).toBe(aof);
+          if (!aof) expect(persistence.fix).toMatch(/appendfsync always/);
+        } finally {
+          await b.close();
+        }
+      }
+    } finally {
+      await plain.destroy();
+      await durable.destroy();
+    }
+  }, 30_000);
+});
