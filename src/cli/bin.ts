@@ -4,7 +4,21 @@ import module from "node:module";
 // Reuses compiled bytecode between runs where Node has it (22.1+): start-up is most of a CLI call.
 (module as { enableCompileCache?: () => void }).enableCompileCache?.();
 
-const { main } = await import("./main.js");
-const code = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const { normalizeWaitFlag } = await import("./wait-option.js");
+const { parseFast } = await import("./fast-path.js");
+const fast = parseFast(normalizeWaitFlag(argv));
+let code: number;
+if (fast) {
+  // Everyday calls skip yargs entirely (see fast-path.ts); the result is the same.
+  const [{ execute }, { RUNNERS }] = await Promise.all([
+    import("./execute.js"),
+    import("./runners.js"),
+  ]);
+  const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  code = await execute(RUNNERS[fast.command]!(fast.args), fast.global, io, argv);
+} else {
+  code = await (await import("./main.js")).main(argv);
+}
 // Exit now: a backend's lingering socket or timer must not keep a finished command alive.
 process.exit(code);

@@ -1,7 +1,8 @@
 import type { Argv } from "yargs";
 import { UsageError } from "../lease/errors.js";
 import type { GlobalArgs } from "./context.js";
-import type { Runner } from "./main.js";
+import type { Runner } from "./execute.js";
+import { RUNNERS } from "./runners.js";
 
 type Select = (r: Runner, g: GlobalArgs) => void;
 type Args = Record<string, unknown> & GlobalArgs;
@@ -52,11 +53,7 @@ export function registerCommands(y: Argv, select: Select): void {
           "leasehold acquire deploy --wait 10m",
           "wait up to 10 minutes for the current holder",
         ),
-    (a: Args) =>
-      select(
-        async (ctx) => (await import("./commands/acquire.js")).acquire(a as never, ctx),
-        global(a),
-      ),
+    (a: Args) => select(RUNNERS["acquire"]!(a), global(a)),
   );
   y.command(
     "release <resource> <lease-id>",
@@ -66,11 +63,7 @@ export function registerCommands(y: Argv, select: Select): void {
         .positional("resource", resource)
         .positional("lease-id", leaseId)
         .example('leasehold release prod-db "$id"', "give prod-db back"),
-    (a: Args) =>
-      select(
-        async (ctx) => (await import("./commands/release.js")).release(a as never, ctx),
-        global(a),
-      ),
+    (a: Args) => select(RUNNERS["release"]!(a), global(a)),
   );
   y.command(
     "renew <resource> <lease-id>",
@@ -82,11 +75,7 @@ export function registerCommands(y: Argv, select: Select): void {
         .option("ttl", ttl)
         .option("json", json)
         .example('leasehold renew prod-db "$id" --ttl 1h', "keep prod-db for another hour"),
-    (a: Args) =>
-      select(
-        async (ctx) => (await import("./commands/renew.js")).renew(a as never, ctx),
-        global(a),
-      ),
+    (a: Args) => select(RUNNERS["renew"]!(a), global(a)),
   );
   y.command(
     "current <resource>",
@@ -97,11 +86,7 @@ export function registerCommands(y: Argv, select: Select): void {
         .option("id-only", { type: "boolean", describe: "print only the lease id" })
         .option("json", json)
         .example("leasehold current prod-db", "who holds prod-db, since when, which lease"),
-    (a: Args) =>
-      select(
-        async (ctx) => (await import("./commands/current.js")).current(a as never, ctx),
-        global(a),
-      ),
+    (a: Args) => select(RUNNERS["current"]!(a), global(a)),
   );
   y.command(
     "is-held <resource> <lease-id>",
@@ -111,11 +96,7 @@ export function registerCommands(y: Argv, select: Select): void {
         .positional("resource", resource)
         .positional("lease-id", leaseId)
         .example('leasehold is-held prod-db "$id" || exit 1', "guard a script step"),
-    (a: Args) =>
-      select(
-        async (ctx) => (await import("./commands/is-held.js")).isHeld(a as never, ctx),
-        global(a),
-      ),
+    (a: Args) => select(RUNNERS["is-held"]!(a), global(a)),
   );
   y.command(
     "run <resource> [command..]",
@@ -177,8 +158,7 @@ export function registerCommands(y: Argv, select: Select): void {
           "leasehold wait deploy --timeout 30m && ./post-deploy-checks.sh",
           "wait for a deploy to finish",
         ),
-    (a: Args) =>
-      select(async (ctx) => (await import("./commands/wait.js")).wait(a as never, ctx), global(a)),
+    (a: Args) => select(RUNNERS["wait"]!(a), global(a)),
   );
   y.command(
     "list [prefix]",
@@ -192,8 +172,7 @@ export function registerCommands(y: Argv, select: Select): void {
           "leasehold list deploy/ --json | jq '.[].resource'",
           "script over the deploy/ leases",
         ),
-    (a: Args) =>
-      select(async (ctx) => (await import("./commands/list.js")).list(a as never, ctx), global(a)),
+    (a: Args) => select(RUNNERS["list"]!(a), global(a)),
   );
   y.command(
     "force-release <resource>",
@@ -215,11 +194,7 @@ export function registerCommands(y: Argv, select: Select): void {
           'leasehold force-release prod-db --lease "$stale_id" --yes',
           "break exactly that stale lease from a script",
         ),
-    (a: Args) =>
-      select(
-        async (ctx) => (await import("./commands/force-release.js")).forceRelease(a as never, ctx),
-        global(a),
-      ),
+    (a: Args) => select(RUNNERS["force-release"]!(a), global(a)),
   );
   y.command(
     "doctor [resource]",
@@ -234,11 +209,7 @@ export function registerCommands(y: Argv, select: Select): void {
           "leasehold doctor prod-db",
           "which config, which backend, is it reachable and healthy",
         ),
-    (a: Args) =>
-      select(
-        async (ctx) => (await import("./commands/doctor.js")).doctor(a as never, ctx),
-        global(a),
-      ),
+    (a: Args) => select(RUNNERS["doctor"]!(a), global(a)),
   );
 }
 

@@ -2,17 +2,15 @@ import { readFileSync } from "node:fs";
 import yargs, { type Argv } from "yargs";
 import { UsageError } from "../lease/errors.js";
 import { registerCommands } from "./commands.js";
-import { type CommandContext, type GlobalArgs, makeContext } from "./context.js";
-import { ExitCode, exitCodeFor } from "./exit-codes.js";
+import type { GlobalArgs } from "./context.js";
+import { commandName, execute, RUN_FAILED_BEFORE_CHILD, type Runner } from "./execute.js";
+import { ExitCode } from "./exit-codes.js";
 import { Output, type Streams } from "./output.js";
 import { normalizeWaitFlag } from "./wait-option.js";
 
-/** A command body: its parsed flags and the context in, an exit status out. */
-export type Runner = (ctx: CommandContext) => Promise<number>;
-
 /**
- * Runs one CLI invocation and returns its exit status. The only place errors become exit
- * statuses and messages; nothing here calls process.exit.
+ * Runs one CLI invocation through yargs (help, completion, every flag) and returns its exit
+ * status. Parse errors become exit 2 here; command errors in execute(). No process.exit.
  */
 export async function main(argv: string[], io: Streams = defaultStreams()): Promise<number> {
   let runner: Runner | undefined;
@@ -30,42 +28,6 @@ export async function main(argv: string[], io: Streams = defaultStreams()): Prom
   }
   if (!runner) return ExitCode.ok; // --help, --version or completion printed their output.
   return execute(runner, global, io, argv);
-}
-
-async function execute(
-  runner: Runner,
-  global: GlobalArgs,
-  io: Streams,
-  argv: readonly string[],
-): Promise<number> {
-  const abort = new AbortController();
-  // The first Ctrl-C/SIGTERM ends waits cleanly (exit 130, no lease left behind). If the
-  // command does not finish promptly, or the signal comes again, it gets its default effect.
-  const onSignal = (signal: NodeJS.Signals) => {
-    abort.abort();
-    release();
-    setTimeout(() => process.kill(process.pid, signal), 3000).unref();
-  };
-  const release = () => {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const ctx = makeContext(global, io, abort.signal, release);
-  try {
-    return await runner(ctx);
-  } catch (e) {
-    const code =
-      commandName(argv) === "run" && exitCodeFor(e) === ExitCode.usage
-        ? RUN_FAILED_BEFORE_CHILD
-        : exitCodeFor(e);
-    ctx.out.error(e, code === ExitCode.internal);
-    return code;
-  } finally {
-    release();
-    await ctx.close();
-  }
 }
 
 function buildParser(argv: string[], select: (r: Runner, g: GlobalArgs) => void): Argv {
@@ -114,20 +76,6 @@ function buildParser(argv: string[], select: (r: Runner, g: GlobalArgs) => void)
     });
   registerCommands(parser, select);
   return parser;
-}
-
-const RUN_FAILED_BEFORE_CHILD = 125;
-const GLOBAL_WITH_VALUE = new Set(["-c", "--config", "--backend"]);
-
-/** The first word that is neither a flag nor a global flag's value. */
-function commandName(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--") return undefined;
-    if (GLOBAL_WITH_VALUE.has(arg)) i++;
-    else if (!arg.startsWith("-")) return arg;
-  }
-  return undefined;
 }
 
 function readVersion(): string {
