@@ -86,7 +86,9 @@ describe.skipIf(process.env.LEASEHOLD_TEST_POSTGRES_URL)(
           expect(result.stdout).toBe("");
           expect(result.stderr).toMatch(/postgres/);
           expect(result.stderr).not.toContain("s3cret-pw");
-          expect(ms).toBeLessThan(TIMEOUT_MS + STARTUP_SLACK_MS);
+          expect(ms, `${args[0]} took ${ms} ms: ${result.stderr}`).toBeLessThan(
+            TIMEOUT_MS + STARTUP_SLACK_MS,
+          );
         }
       } finally {
         await server.start();
@@ -107,7 +109,7 @@ describe.skipIf(process.env.LEASEHOLD_TEST_POSTGRES_URL)(
         expect(result.stdout).toBe("");
         expect(result.stderr).toMatch(/postgres backend postgres .*no answer within 2000 ms/);
         expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 100);
-        expect(ms).toBeLessThan(TIMEOUT_MS + STARTUP_SLACK_MS);
+        expect(ms, `took ${ms} ms`).toBeLessThan(TIMEOUT_MS + STARTUP_SLACK_MS);
       } finally {
         server.thaw();
       }
@@ -123,10 +125,11 @@ describe.skipIf(process.env.LEASEHOLD_TEST_POSTGRES_URL)(
         const { ms, result } = await timed(rejection(b.renew(r, lease.id, 120_000)));
         expect(result).toBeInstanceOf(BackendUnavailableError);
         expect((result as BackendUnavailableError).hint).toMatch(/timeout/);
-        expect(ms).toBeLessThan(1_500 + 1_000);
+        // In-process timers on a loaded runner fire late, but not by seconds.
+        expect(ms).toBeLessThan(1_500 + 2_000);
         const second = await timed(rejection(b.isHeld(r, lease.id)));
         expect(second.result).toBeInstanceOf(BackendUnavailableError);
-        expect(second.ms).toBeLessThan(1_500 + 1_000);
+        expect(second.ms).toBeLessThan(1_500 + 2_000);
         const closing = await timed(b.close());
         expect(closing.ms).toBeLessThan(1_000);
       } finally {
@@ -147,7 +150,7 @@ describe.skipIf(process.env.LEASEHOLD_TEST_POSTGRES_URL)(
         expect((result as Error).message).toMatch(
           /^postgres backend postgres \(127\.0\.0\.1:\d+\/postgres\)/,
         );
-        expect(ms).toBeLessThan(TIMEOUT_MS + 500);
+        expect(ms).toBeLessThan(TIMEOUT_MS + 2_000);
       } finally {
         await server.start();
       }
