@@ -3,6 +3,7 @@
 // Env: BENCH_PAIRS (500), BENCH_RUNS (5), BENCH_HANDOFFS (100), BENCH_PG_FAST=1 (fsync off),
 // LEASEHOLD_TEST_POSTGRES_URL (use an existing server). Writes bench/results/postgres.json.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -156,6 +157,7 @@ async function main() {
     backend: "postgres",
     date: new Date().toISOString(),
     node: process.version,
+    machine: { cpus: cpus().length, loadAverage1m: round(loadavg()[0], 1) },
     server: `PostgreSQL ${version}, fsync=${settings.fsync}, synchronous_commit=${settings.sc}, loopback TCP`,
     pairs: PAIRS,
     runs: RUNS,
@@ -166,6 +168,7 @@ async function main() {
       rawSelect1Floor: round(median(emptyRuns), 1),
       libraryRuns: libRuns.map((x) => round(x, 1)),
       rawRuns: rawRuns.map((x) => round(x, 1)),
+      perRunRatios: libRuns.map((x, i) => round(x / rawRuns[i], 3)),
     },
     handoffMs: {
       n: hand.length,
@@ -181,6 +184,9 @@ async function main() {
   const p = results.acquireReleasePairsPerSecond;
   const h = results.handoffMs;
   console.log(`postgres backend (${results.server}), median of ${RUNS} runs of ${PAIRS} pairs`);
+  console.log(
+    `  machine: ${results.machine.cpus} CPUs, load average ${results.machine.loadAverage1m}`,
+  );
   console.log(
     `  acquire+release pairs/s: library ${p.library}, raw pg same statements ${p.rawSameStatements} (ratio ${p.ratio}); SELECT 1 ×2 floor ${p.rawSelect1Floor}`,
   );
