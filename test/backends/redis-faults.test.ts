@@ -294,3 +294,35 @@ describe("closing a redis client", () => {
     expect(closedForMs).toBeLessThan(1_900);
   }, 40_000);
 });
+
+describe("waiting on a very long lease", () => {
+  let server: RedisServer;
+  let backend: Backend;
+  beforeAll(async () => {
+    server = await startRedis();
+    backend = await create({
+      name: "redis",
+      options: { url: server.url, prefix: "leasehold:" },
+      timeoutMs: TIMEOUT_MS,
+    });
+  });
+  afterAll(async () => {
+    await backend?.close();
+    await server?.destroy();
+  });
+
+  it("an unlimited wait on a 30-day lease sleeps instead of spinning (setTimeout caps at 24.8 days)", async () => {
+    const r = uniqueName("long");
+    const lease = (await backend.acquire(r, { ...req, ttlMs: 30 * 86_400_000 })) as Lease;
+    const ac = new AbortController();
+    let returned = false;
+    const waiting = backend.waitForChange(r, Number.POSITIVE_INFINITY, ac.signal).then(() => {
+      returned = true;
+    });
+    await new Promise((res) => setTimeout(res, 300));
+    expect(returned).toBe(false);
+    await backend.release(r, lease.id);
+    await waiting;
+    ac.abort();
+  }, 30_000);
+});

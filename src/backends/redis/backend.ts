@@ -13,6 +13,12 @@ import { defineScripts, type ScriptedClient, toLease } from "./scripts.js";
 const EXPIRY_MARGIN_MS = 5;
 
 /**
+ * Longest single sleep: Node fires a longer setTimeout after 1 ms instead, which would turn an
+ * unlimited wait on a 30-day lease into a busy loop. Waking early is allowed; callers re-check.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
  * Leases in Redis: one hash per resource that expires with the lease, one fence counter per
  * resource, one Lua script per write, PUBLISH on release so waiters wake at once.
  * Every call is bounded by the configured timeout and fails with BackendUnavailableError.
@@ -131,7 +137,7 @@ export class RedisBackend implements Backend {
       const pttl = await this.#run(() => this.#client.pttl(k.lease));
       if (pttl === -2 || woken.signal.aborted) return; // free already, or released meanwhile
       const untilExpiry = pttl >= 0 ? pttl + EXPIRY_MARGIN_MS : Number.POSITIVE_INFINITY;
-      const ms = Math.min(untilExpiry, untilMs - Date.now());
+      const ms = Math.min(untilExpiry, untilMs - Date.now(), MAX_TIMER_MS);
       await sleep(Math.max(0, ms), AbortSignal.any([signal, woken.signal]));
     } finally {
       await stop();
