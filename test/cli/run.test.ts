@@ -180,7 +180,8 @@ describe("waiting", () => {
   it("leasehold wait blocks until free without taking it, and exits 1 on timeout", async () => {
     const r = uniqueName("wait-cmd");
     expect((await runCli(["wait", r])).code).toBe(0);
-    const id = (await runCli(["acquire", r, "--ttl", "3s"])).stdout.trim();
+    // Long enough to outlive a slow CLI start on a loaded machine, short enough to wait out.
+    const id = (await runCli(["acquire", r, "--ttl", "8s"])).stdout.trim();
     const timedOut = await runCli(["wait", r, "--timeout", "500ms"]);
     expect(timedOut.code).toBe(1);
     const res = await runCli(["wait", r, "--timeout", "30s"]);
