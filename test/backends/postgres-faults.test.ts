@@ -8,17 +8,30 @@ import { uniqueName } from "../support/names.js";
 import { type PostgresServer, startPostgres } from "../support/postgres.js";
 
 const TIMEOUT_MS = 2_000;
-// The CLI's own start-up (node, config, pg) on a shared two-core runner whose load swings widely:
-// at least 8 s, or 3x a call against the live server measured in beforeAll. A hang would run
-// into runCli's 30 s kill instead; the frozen case also proves by its message that our deadline,
-// not something else, ended the call.
-let STARTUP_SLACK_MS = 8_000;
+// A spawned CLI's wall time on this shared two-core runner is mostly start-up (node, config, pg),
+// and the load swings widely. So each timed call runs next to a control call that starts the same
+// way but fails at once (connection refused on port 1): the call under test may take at most the
+// timeout plus twice the control's time (and at least 3 s of slack). A hang would instead run
+// into runCli's kill; the frozen case also proves by its message that our deadline ended it.
+const CONTROL_CONFIG =
+  "[backend.postgres]\nurl = postgres://postgres@127.0.0.1:1/postgres\ntimeout = 2s\n";
 const req = { principal: "alice@test", ttlMs: 120_000 };
 
 async function timed<T>(work: Promise<T>): Promise<{ ms: number; result: T }> {
   const started = Date.now();
   const result = await work;
   return { ms: Date.now() - started, result };
+}
+
+/** Runs the CLI with `args` and, at the same time, the control call; see CONTROL_CONFIG. */
+async function timedCli(args: string[], control: string) {
+  const [subject, reference] = await Promise.all([
+    timed(runCli(args, { timeoutMs: 30_000 })),
+    timed(runCli(["-c", control, "--backend", "postgres", "current", "control"])),
+  ]);
+  expect(reference.result.code, reference.result.stderr).toBe(3);
+  const bound = TIMEOUT_MS + Math.max(3_000, 2 * reference.ms);
+  return { ...subject, bound, why: `took ${subject.ms} ms, control ${reference.ms} ms` };
 }
 
 async function rejection(work: Promise<unknown>): Promise<unknown> {
@@ -40,6 +53,7 @@ describe.skipIf(process.env.LEASEHOLD_TEST_POSTGRES_URL)(
   () => {
     let server: PostgresServer;
     let config: string;
+    let control: string;
     const opened: Backend[] = [];
     const open = async (timeoutMs = TIMEOUT_MS) => {
       const b = await create({
@@ -59,8 +73,7 @@ describe.skipIf(process.env.LEASEHOLD_TEST_POSTGRES_URL)(
         `pg-faults-${process.pid}.ini`,
         `[default]\nbackend = postgres\nttl = 60s\n\n[backend.postgres]\nurl = ${url}\ntimeout = 2s\n`,
       );
-      const { ms } = await timed(runCli(["-c", config, "current", uniqueName("baseline")]));
-      STARTUP_SLACK_MS = Math.max(STARTUP_SLACK_MS, 3 * ms);
+      control = writeConfig(`pg-faults-control-${process.pid}.ini`, CONTROL_CONFIG);
     });
 
     afterAll(async () => {
@@ -81,14 +94,12 @@ describe.skipIf(process.env.LEASEHOLD_TEST_POSTGRES_URL)(
           ["current", r],
           ["release", r, id],
         ]) {
-          const { ms, result } = await timed(runCli(["-c", config, ...args]));
+          const { ms, result, bound, why } = await timedCli(["-c", config, ...args], control);
           expect(result.code, `${args[0]}: ${result.stderr}`).toBe(3);
           expect(result.stdout).toBe("");
           expect(result.stderr).toMatch(/postgres/);
           expect(result.stderr).not.toContain("s3cret-pw");
-          expect(ms, `${args[0]} took ${ms} ms: ${result.stderr}`).toBeLessThan(
-            TIMEOUT_MS + STARTUP_SLACK_MS,
-          );
+          expect(ms, `${args[0]} ${why}`).toBeLessThan(bound);
         }
       } finally {
         await server.start();
@@ -102,14 +113,12 @@ describe.skipIf(process.env.LEASEHOLD_TEST_POSTGRES_URL)(
       const r = uniqueName("frozen");
       server.freeze();
       try {
-        const { ms, result } = await timed(
-          runCli(["-c", config, "acquire", r], { timeoutMs: 30_000 }),
-        );
+        const { ms, result, bound, why } = await timedCli(["-c", config, "acquire", r], control);
         expect(result.code, result.stderr).toBe(3);
         expect(result.stdout).toBe("");
         expect(result.stderr).toMatch(/postgres backend postgres .*no answer within 2000 ms/);
         expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 100);
-        expect(ms, `took ${ms} ms`).toBeLessThan(TIMEOUT_MS + STARTUP_SLACK_MS);
+        expect(ms, why).toBeLessThan(bound);
       } finally {
         server.thaw();
       }
