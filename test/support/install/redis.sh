@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the Redis backend's tests need: redis-server (single node and cluster nodes) and
-# redis-cli (which joins the cluster), from Debian 12 packages. Idempotent: installs only what is
+# Installs what the Redis backend's tests need: redis-server (single node, cluster nodes and, with
+# --sentinel, a Sentinel), redis-cli (which joins the cluster) and openssl (a throw-away CA for
+# the TLS test), from Debian 12 packages. Idempotent: installs only what is
 # missing. Starts nothing: test/support/redis.ts launches throw-away servers on free loopback
 # ports, and never touches a system Redis on 6379.
 set -euo pipefail
 need=()
-for pair in redis-server:redis-server redis-cli:redis-tools; do
+for pair in redis-server:redis-server redis-cli:redis-tools openssl:openssl; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
