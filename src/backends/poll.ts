@@ -20,7 +20,7 @@ export async function pollUntilChanged(
   let wakeAtExpiry = Date.now() + first.remainingMs + 5;
   let pause = 50;
   while (!signal.aborted && Date.now() < untilMs) {
-    const jittered = pause * (0.75 + Math.random() * 0.5);
+    const jittered = Math.min(pause * (0.75 + Math.random() * 0.5), maxPollMs);
     const ms = Math.min(jittered, wakeAtExpiry - Date.now(), untilMs - Date.now());
     await sleep(Math.max(1, ms), signal);
     if (signal.aborted) return;

@@ -4,6 +4,20 @@ import module from "node:module";
 // Reuses compiled bytecode between runs where Node has it (22.1+): start-up is most of a CLI call.
 (module as { enableCompileCache?: () => void }).enableCompileCache?.();
 
+// A promise rejected outside any command's await is a bug: report it as one (70), never as
+// Node's default exit 1, which would read as "held".
+process.on("unhandledRejection", (reason) => {
+  process.stderr.write(
+    `leasehold: internal error: ${(reason as Error)?.message ?? String(reason)}\n`,
+  );
+  process.stderr.write(
+    "hint: this is a bug; re-run with LEASEHOLD_DEBUG=1 and report the output\n",
+  );
+  if (process.env.LEASEHOLD_DEBUG === "1")
+    process.stderr.write(`${(reason as Error)?.stack ?? ""}\n`);
+  process.exit(70);
+});
+
 const argv = process.argv.slice(2);
 const { normalizeWaitFlag } = await import("./wait-option.js");
 const { parseFast } = await import("./fast-path.js");

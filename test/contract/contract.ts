@@ -227,7 +227,7 @@ export function describeBackendContract(label: string, setup: () => Promise<Cont
       const listed = new Set<string>();
       for await (const l of b.list(`${base}/`)) listed.add(l.resource);
       expect(listed).toEqual(new Set(names.slice(1)));
-    });
+    }, 60_000);
 
     it("lists live leases, filtered by prefix, skipping released and expired ones", async () => {
       const p = uniqueName("list");
@@ -319,7 +319,10 @@ export function describeBackendContract(label: string, setup: () => Promise<Cont
       it("20 separate processes racing on one free resource give exactly one winner", async () => {
         const r = uniqueName("race-cli");
         const runs = await Promise.all(
-          Array.from({ length: 20 }, () => runCli(["-c", config, "acquire", r])),
+          // 20 cold CLI starts at once on 2 cores can take minutes under load: bound generously.
+          Array.from({ length: 20 }, () =>
+            runCli(["-c", config, "acquire", r], { timeoutMs: 180_000 }),
+          ),
         );
         const winners = runs.filter((x) => x.code === 0);
         expect(winners).toHaveLength(1);
@@ -327,7 +330,7 @@ export function describeBackendContract(label: string, setup: () => Promise<Cont
         const id = winners[0]!.stdout.trim();
         for (const x of runs) if (x.code === 1) expect(x.stdout).toBe("");
         expect((await runCli(["-c", config, "is-held", r, id])).code).toBe(0);
-      }, 120_000);
+      }, 240_000);
 
       it("refuses empty and over-long names with exit 2 and changes nothing", async () => {
         // NUL cannot travel in argv; the library-level refusal is a unit test.

@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS leases (
 /** Opens (creating if needed) the lease database, safe for many processes at once. */
 export function openDatabase(path: string, timeoutMs: number): Database.Database {
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    ensureDirectory(dirname(path));
     const db = new Database(path, { timeout: timeoutMs });
     // WAL lets readers (is-held, current) proceed while a writer holds the lock.
     db.pragma("journal_mode = WAL");
@@ -32,6 +32,22 @@ export function openDatabase(path: string, timeoutMs: number): Database.Database
     return db;
   } catch (cause) {
     throw translateSqliteError(path, cause);
+  }
+}
+
+/**
+ * `mkdir -p` by hand: Node's recursive mkdirSync spins forever on some paths (under /proc it
+ * keeps getting ENOENT for a parent that exists), and a CLI must fail, not hang.
+ */
+function ensureDirectory(dir: string, depth = 0): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    if (code !== "ENOENT" || depth > 64 || dirname(dir) === dir) throw e;
+    ensureDirectory(dirname(dir), depth + 1);
+    mkdirSync(dir, { mode: 0o700 });
   }
 }
 
