@@ -79,14 +79,16 @@ function buildParser(argv: string[], select: (r: Runner, g: GlobalArgs) => void)
 }
 
 function readVersion(): string {
-  try {
-    const pkg = JSON.parse(
-      readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
-    ) as { version: string };
-    return pkg.version;
-  } catch {
-    return "unknown";
+  // dist/cli/main.js and dist/bundle/chunks/*.js sit at different depths below the package root.
+  for (const rel of ["../../package.json", "../../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "leasehold" && pkg.version) return pkg.version;
+    } catch {
+      // Try the next location.
+    }
   }
+  return "unknown";
 }
 
 function defaultStreams(): Streams {
