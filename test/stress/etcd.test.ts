@@ -18,7 +18,7 @@ describe("stress: etcd", () => {
       ini: `[backend.etcd]\nendpoints = ${cluster.endpoints}\nprefix = /leasehold-stress/\n`,
       model: "stamped-before-grant",
       target: 400,
-      seconds: 35,
+      seconds: 25,
       ttlMs: 1000,
     });
     expect(r.violations).toEqual([]);

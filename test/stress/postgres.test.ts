@@ -18,7 +18,7 @@ describe("stress: postgres", () => {
       ini: `[backend.postgres]\nurl = ${server.url}\n`,
       model: "statement-start",
       target: 500,
-      seconds: 30,
+      seconds: 20,
       ttlMs: 800,
     });
     expect(r.violations).toEqual([]);

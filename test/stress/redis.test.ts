@@ -17,7 +17,7 @@ describe("stress: redis", () => {
       ini: `[backend.redis]\nurl = ${server.url}\n`,
       model: "exact",
       target: 500,
-      seconds: 30,
+      seconds: 20,
       ttlMs: 800,
     });
     expect(r.violations).toEqual([]);

@@ -18,7 +18,7 @@ describe("stress: s3 (Ceph RGW)", () => {
       ini: rgw.ini("s3"),
       model: "whole-seconds",
       target: 300,
-      seconds: 40,
+      seconds: 30,
       ttlMs: 2000,
     });
     expect(r.violations).toEqual([]);

@@ -14,8 +14,8 @@ describe("stress: sqlite", () => {
       backend: "sqlite",
       ini: `[backend.sqlite]\npath = ${join(dir, "leases.db")}\n`,
       model: "exact",
-      target: 600,
-      seconds: 40,
+      target: 500,
+      seconds: 25,
       ttlMs: 1000,
     });
     expect(r.violations).toEqual([]);
