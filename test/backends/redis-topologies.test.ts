@@ -84,6 +84,7 @@ describe("redis over TLS", () => {
   });
   afterAll(async () => {
     await server?.destroy();
+    tls?.remove();
   });
 
   it("keeps the contract over rediss:// with tls_ca", async () => {

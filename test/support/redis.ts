@@ -39,6 +39,8 @@ export interface TlsFiles {
   readonly ca: string;
   readonly cert: string;
   readonly key: string;
+  /** Removes the files (also attempted at process exit, which a test worker may not reach). */
+  remove(): void;
 }
 
 /** Starts redis-server without persistence (`--save "" --appendonly no`) on 127.0.0.1. */
@@ -92,10 +94,11 @@ export async function startSentinel(masterPort: number, name = "mymaster"): Prom
   });
 }
 
-/** Generates a CA and a server certificate with openssl into a new temp dir (removed at exit). */
+/** Generates a CA and a server certificate with openssl into a new temp dir. */
 export async function makeTlsFiles(): Promise<TlsFiles> {
   const dir = mkdtempSync(join(tmpdir(), "leasehold-redis-tls-"));
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.on("exit", remove);
   const f = (name: string) => join(dir, name);
   writeFileSync(f("ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
   await run("openssl", [
@@ -142,7 +145,7 @@ export async function makeTlsFiles(): Promise<TlsFiles> {
     "-extfile",
     f("ext"),
   ]);
-  return { ca: f("ca.pem"), cert: f("server.pem"), key: f("server.key") };
+  return { ca: f("ca.pem"), cert: f("server.pem"), key: f("server.key"), remove };
 }
 
 async function startProcess(
