@@ -65,7 +65,7 @@ describe("etcd over mutual TLS", () => {
   const config = (extra: string) =>
     writeConfig(
       `etcd-tls-${uniqueName("c")}.ini`,
-      `[default]\nbackend = etcd\nttl = 60s\n\n[backend.etcd]\nendpoints = ${cluster.endpoints}\ntimeout = 3s\n${extra}`,
+      `[default]\nbackend = etcd\nttl = 60s\n\n[backend.etcd]\nendpoints = ${cluster.endpoints}\ntimeout = 30s\n${extra}`,
     );
 
   beforeAll(async () => {

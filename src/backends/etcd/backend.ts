@@ -24,6 +24,7 @@ export class EtcdBackend implements Backend {
   readonly #conn: EtcdConnection;
   readonly #keys: KeyLayout;
   readonly #waits = new Set<() => void>();
+  #closed = false;
 
   constructor(conn: EtcdConnection, prefix: string) {
     this.#conn = conn;
@@ -131,9 +132,20 @@ export class EtcdBackend implements Backend {
     return res.prev_kvs.some((kv) => this.#keys.parse(kv.key)?.part === "d");
   }
 
-  /** Reads the record once, then watches it from that revision for a delete (release or expiry). */
+  /**
+   * Reads the record once, then watches it from that revision for a delete (release or expiry).
+   * Closing the backend ends every wait quietly.
+   */
   async waitForChange(resource: string, untilMs: number, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return;
+    try {
+      await this.#waitForChange(resource, untilMs, signal);
+    } catch (error) {
+      if (!this.#closed) throw error;
+    }
+  }
+
+  async #waitForChange(resource: string, untilMs: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted || this.#closed) return;
     const range = this.#keys.resourceRange(resource);
     const res = await this.#conn.call("wait", (o) => this.#conn.client.kv.range(range, o));
     const stored = this.#one(resource, res.kvs);
@@ -155,6 +167,7 @@ export class EtcdBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     for (const stop of [...this.#waits]) stop();
     this.#conn.close();
   }

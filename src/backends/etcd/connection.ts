@@ -4,7 +4,7 @@ import { Etcd3, type IOptions } from "etcd3";
 import { ConfigError } from "../../lease/errors.js";
 import { sleep } from "../poll.js";
 import { type ErrorScope, isRetryable, translateEtcdError } from "./errors.js";
-import { MemberHealth, runOnce } from "./members.js";
+import { closeChannelsNow, MemberHealth, memberError, runOnce } from "./members.js";
 
 /** Settings the connection needs, already validated from `[backend.NAME]`. */
 export interface ConnectionSettings {
@@ -63,7 +63,8 @@ export class EtcdConnection {
         const result = await fn({ deadline });
         this.#reached = true;
         return result;
-      } catch (cause) {
+      } catch (error) {
+        const cause = memberError(error);
         const more =
           attempt < maxAttempts && isRetryable(cause) && Date.now() + RETRY_PAUSE_MS < opDeadline;
         if (!more) throw translateEtcdError(this.scope, what, cause);
@@ -94,10 +95,11 @@ export class EtcdConnection {
 
   /** Translates an error raised outside `call` (watch streams). */
   translate(what: string, cause: unknown): Error {
-    return translateEtcdError(this.scope, what, cause);
+    return translateEtcdError(this.scope, what, memberError(cause));
   }
 
   close(): void {
+    closeChannelsNow(this.client);
     this.client.close();
   }
 }
@@ -106,9 +108,9 @@ function clientOptions(s: ConnectionSettings): IOptions {
   const health = new MemberHealth(s.endpoints, Math.max(1000, s.dialTimeoutMs));
   const options: IOptions = {
     hosts: [...s.endpoints],
-    // Applies to calls made inside etcd3 (the auth token exchange); ours pass their own deadline.
-    defaultCallOptions: (ctx) =>
-      ctx.isStream ? {} : { deadline: Date.now() + s.commandTimeoutMs + s.dialTimeoutMs },
+    // Applies to calls etcd3 makes by itself: the auth token exchange, which runs at the start of
+    // an operation and so gets the operation's bound. Ours pass their own deadline.
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + s.timeoutMs }),
     faultHandling: { host: (member) => health.policyFor(member), global: runOnce },
     grpcOptions: {
       // A member that comes back is found again within dial_timeout, not gRPC's 2-minute backoff.

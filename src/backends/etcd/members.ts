@@ -1,4 +1,9 @@
-import { castGrpcError, GRPCUnavailableError, type IOptions } from "etcd3";
+import {
+  castGrpcError,
+  GRPCDeadlineExceededError,
+  GRPCUnavailableError,
+  type IOptions,
+} from "etcd3";
 import { isRetryable } from "./errors.js";
 
 /** etcd3's policy type, without importing cockatiel (etcd3's dependency, not ours). */
@@ -45,8 +50,9 @@ export class MemberHealth {
         this.#downUntil.delete(member);
         return result;
       } catch (error) {
-        if (isRetryable(castGrpcError(error as Error)))
-          this.#downUntil.set(member, Date.now() + this.downMs);
+        const cause = castGrpcError(error as Error);
+        if (isRetryable(cause)) this.#downUntil.set(member, Date.now() + this.downMs);
+        if (cause instanceof GRPCDeadlineExceededError) throw new KeptChannelError(cause);
         throw error;
       }
     });
@@ -54,5 +60,44 @@ export class MemberHealth {
 
   #isDown(member: string): boolean {
     return (this.#downUntil.get(member) ?? 0) > Date.now();
+  }
+}
+
+/**
+ * A timed-out call, disguised so etcd3 does not "reset" the member's channel. The channel is
+ * then still connecting (frozen member) or ready (slow member); etcd3 closes a connecting one
+ * only after waiting up to 1 s for it (its grpc-node#1487 workaround), a timer that would keep
+ * a CLI process alive after its answer. gRPC keeps or re-establishes the channel by itself.
+ * `memberError` takes the disguise off again.
+ */
+export class KeptChannelError extends Error {
+  constructor(readonly original: Error) {
+    super(original.message);
+  }
+}
+
+/** The error a member call really failed with. */
+export function memberError(error: unknown): unknown {
+  return error instanceof KeptChannelError ? error.original : error;
+}
+
+/**
+ * Closes every gRPC channel etcd3 holds at once, connecting or not, before etcd3's own close
+ * (which would wait up to 1 s for a connecting one, see KeptChannelError). This reaches into
+ * etcd3 1.1's pool; if that shape ever changes, nothing is closed here and etcd3's close still is.
+ */
+export function closeChannelsNow(client: object): void {
+  type Service = { close(): void };
+  const pool = (
+    client as { pool?: { hosts?: { cachedServices?: Record<string, Service | undefined> }[] } }
+  ).pool;
+  for (const host of pool?.hosts ?? []) {
+    for (const service of Object.values(host.cachedServices ?? {})) {
+      try {
+        service?.close();
+      } catch {
+        // Already closed.
+      }
+    }
   }
 }
