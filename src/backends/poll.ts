@@ -40,7 +40,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener("abort", done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    // Node fires any delay over 2^31-1 ms at once; an "unlimited" wait must not spin.
+    const timer = setTimeout(done, Math.min(ms, 2 ** 31 - 1));
     signal?.addEventListener("abort", done, { once: true });
   });
 }

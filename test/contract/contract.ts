@@ -324,6 +324,12 @@ export function describeBackendContract(label: string, setup: () => Promise<Cont
             runCli(["-c", config, "acquire", r], { timeoutMs: 180_000 }),
           ),
         );
+        // Anything but "won" or "held" (a timeout, a crash) fails with its reason.
+        expect(
+          runs
+            .filter((x) => x.code !== 0 && x.code !== 1)
+            .map((x) => `${x.code} ${x.signal} ${x.stderr}`),
+        ).toEqual([]);
         const winners = runs.filter((x) => x.code === 0);
         expect(winners).toHaveLength(1);
         expect(runs.filter((x) => x.code === 1)).toHaveLength(19);

@@ -31,20 +31,20 @@ export async function list(args: ListArgs, ctx: CommandContext): Promise<number>
       ctx.out.result([ctx.out.paint("stdout", "bold", header!), ...rows].join("\n"));
     }
   } else {
-    for (const l of leases) {
-      ctx.out.result(
-        [
-          l.resource,
-          l.principal,
-          isoSeconds(l.createdAt),
-          isoSeconds(l.expiresAt),
-          String(l.fence),
-          l.reason ?? "",
-        ]
-          .map(escapeField)
-          .join("\t"),
-      );
-    }
+    // One write: 10,000 small writes to a pipe cost more than building the text.
+    const lines = leases.map((l) =>
+      [
+        l.resource,
+        l.principal,
+        isoSeconds(l.createdAt),
+        isoSeconds(l.expiresAt),
+        String(l.fence),
+        l.reason ?? "",
+      ]
+        .map(escapeField)
+        .join("\t"),
+    );
+    if (lines.length > 0) ctx.out.result(lines.join("\n"));
   }
   return ExitCode.ok;
 }
