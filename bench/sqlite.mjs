@@ -25,7 +25,11 @@ async function rate(body) {
   return PAIRS / ((performance.now() - t0) / 1000);
 }
 
-const backend = await create({ name: "sqlite", options: { path: join(dir, "lib.db") }, timeoutMs: 10_000 });
+const backend = await create({
+  name: "sqlite",
+  options: { path: join(dir, "lib.db") },
+  timeoutMs: 10_000,
+});
 const req = { principal: "bench@host", ttlMs: 60_000 };
 const libraryPair = async (i) => {
   const lease = await backend.acquire(`r${i % 50}`, req);
@@ -36,11 +40,21 @@ const libraryPair = async (i) => {
 const raw = new Database(join(dir, "raw.db"));
 raw.pragma("journal_mode = WAL");
 raw.pragma("synchronous = NORMAL");
-raw.exec("CREATE TABLE leases (resource TEXT PRIMARY KEY NOT NULL, id TEXT, principal TEXT, reason TEXT, created_ms INTEGER, expires_ms INTEGER, fence INTEGER NOT NULL) WITHOUT ROWID");
-const live = raw.prepare("SELECT * FROM leases WHERE resource = ? AND id IS NOT NULL AND expires_ms > ?");
-const upsert = raw.prepare("INSERT INTO leases VALUES (?, ?, ?, NULL, ?, ?, 1) ON CONFLICT (resource) DO UPDATE SET id = excluded.id, principal = excluded.principal, created_ms = excluded.created_ms, expires_ms = excluded.expires_ms, fence = fence + 1 RETURNING *");
-const release = raw.prepare("UPDATE leases SET id = NULL, expires_ms = NULL WHERE resource = ? AND id = ? AND expires_ms > ?");
-const acquireTx = raw.transaction((r, id, now) => live.get(r, now) ?? upsert.get(r, id, "bench@host", now, now + 60_000));
+raw.exec(
+  "CREATE TABLE leases (resource TEXT PRIMARY KEY NOT NULL, id TEXT, principal TEXT, reason TEXT, created_ms INTEGER, expires_ms INTEGER, fence INTEGER NOT NULL) WITHOUT ROWID",
+);
+const live = raw.prepare(
+  "SELECT * FROM leases WHERE resource = ? AND id IS NOT NULL AND expires_ms > ?",
+);
+const upsert = raw.prepare(
+  "INSERT INTO leases VALUES (?, ?, ?, NULL, ?, ?, 1) ON CONFLICT (resource) DO UPDATE SET id = excluded.id, principal = excluded.principal, created_ms = excluded.created_ms, expires_ms = excluded.expires_ms, fence = fence + 1 RETURNING *",
+);
+const release = raw.prepare(
+  "UPDATE leases SET id = NULL, expires_ms = NULL WHERE resource = ? AND id = ? AND expires_ms > ?",
+);
+const acquireTx = raw.transaction(
+  (r, id, now) => live.get(r, now) ?? upsert.get(r, id, "bench@host", now, now + 60_000),
+);
 const rawPair = async (i) => {
   const now = Date.now();
   const row = acquireTx.immediate(`r${i % 50}`, newLeaseId(), now);
@@ -56,8 +70,13 @@ for (let run = 0; run < RUNS; run++) {
 
 // list over 10,000 live leases: library iteration and the CLI, next to `node -e 0`.
 const listPath = join(dir, "list.db");
-const listBackend = await create({ name: "sqlite", options: { path: listPath }, timeoutMs: 10_000 });
-for (let i = 0; i < LIST_SIZE; i++) await listBackend.acquire(`list/${String(i).padStart(5, "0")}`, req);
+const listBackend = await create({
+  name: "sqlite",
+  options: { path: listPath },
+  timeoutMs: 10_000,
+});
+for (let i = 0; i < LIST_SIZE; i++)
+  await listBackend.acquire(`list/${String(i).padStart(5, "0")}`, req);
 const listTimes = [];
 for (let run = 0; run < RUNS; run++) {
   const t0 = performance.now();
@@ -81,7 +100,13 @@ for (let run = 0; run < RUNS; run++) {
   nodeBase.push(cliMs(["-e", "0"]));
   cliList.push(cliMs([join(here, "../dist/cli/bin.js"), "-c", cfg, "list", "list/"]));
 }
-const lines = execFileSync(process.execPath, [join(here, "../dist/cli/bin.js"), "-c", cfg, "list", "list/"], { env, encoding: "utf8" }).trim().split("\n").length;
+const lines = execFileSync(
+  process.execPath,
+  [join(here, "../dist/cli/bin.js"), "-c", cfg, "list", "list/"],
+  { env, encoding: "utf8" },
+)
+  .trim()
+  .split("\n").length;
 
 const result = {
   backend: "sqlite",
@@ -89,12 +114,26 @@ const result = {
   node: process.version,
   pairs: PAIRS,
   runs: RUNS,
-  acquireReleasePairsPerSecond: { library: round(median(lib), 1), rawSameStatements: round(median(base), 1), ratio: round(median(lib) / median(base), 3), libraryRuns: lib.map((x) => round(x, 1)), rawRuns: base.map((x) => round(x, 1)) },
-  list10k: { leases: LIST_SIZE, libraryMs: round(median(listTimes), 1), cliMs: round(median(cliList), 1), nodeBaselineMs: round(median(nodeBase), 1), cliLines: lines },
+  acquireReleasePairsPerSecond: {
+    library: round(median(lib), 1),
+    rawSameStatements: round(median(base), 1),
+    ratio: round(median(lib) / median(base), 3),
+    libraryRuns: lib.map((x) => round(x, 1)),
+    rawRuns: base.map((x) => round(x, 1)),
+  },
+  list10k: {
+    leases: LIST_SIZE,
+    libraryMs: round(median(listTimes), 1),
+    cliMs: round(median(cliList), 1),
+    nodeBaselineMs: round(median(nodeBase), 1),
+    cliLines: lines,
+  },
 };
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(join(here, "results/sqlite.json"), JSON.stringify(result, null, 2));
-console.log(`sqlite: ${result.acquireReleasePairsPerSecond.library} pairs/s vs raw ${result.acquireReleasePairsPerSecond.rawSameStatements} (ratio ${result.acquireReleasePairsPerSecond.ratio}); list 10k: library ${result.list10k.libraryMs} ms, CLI ${result.list10k.cliMs} ms (node -e 0: ${result.list10k.nodeBaselineMs} ms)`);
+console.log(
+  `sqlite: ${result.acquireReleasePairsPerSecond.library} pairs/s vs raw ${result.acquireReleasePairsPerSecond.rawSameStatements} (ratio ${result.acquireReleasePairsPerSecond.ratio}); list 10k: library ${result.list10k.libraryMs} ms, CLI ${result.list10k.cliMs} ms (node -e 0: ${result.list10k.nodeBaselineMs} ms)`,
+);
 await backend.close();
 await listBackend.close();
 raw.close();

@@ -1,5 +1,6 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, writeConfig } from "../support/cli.js";
+import { runCli, sandboxDir, writeConfig } from "../support/cli.js";
 import { uniqueName } from "../support/names.js";
 
 describe("list", () => {
@@ -89,5 +90,30 @@ describe("doctor", () => {
     const res = await runCli(["-c", cfg, "doctor"]);
     expect(res.code).toBe(3);
     expect(res.stderr + res.stdout).toMatch(/sqlite backend/);
+  }, 60_000);
+});
+
+describe("large output", () => {
+  it("prints every line of a long list before exiting, even into a slow pipe", async () => {
+    const p = uniqueName("biglist");
+    const cfg = writeConfig(
+      `big-${p}.ini`,
+      `[backend.sqlite]\npath = ${join(sandboxDir(), `${p}.db`)}\n`,
+    );
+    const { create } = await import("../../src/backends/sqlite/index.js");
+    const b = await create({
+      name: "sqlite",
+      options: { path: join(sandboxDir(), `${p}.db`) },
+      timeoutMs: 10_000,
+    });
+    for (let i = 0; i < 3000; i++)
+      await b.acquire(`${p}/${i}`, {
+        principal: `someone-with-a-long-principal-name-${i}@host.example`,
+        ttlMs: 600_000,
+      });
+    await b.close();
+    const res = await runCli(["-c", cfg, "list", `${p}/`]);
+    expect(res.code).toBe(0);
+    expect(res.stdout.trimEnd().split("\n")).toHaveLength(3000);
   }, 60_000);
 });
