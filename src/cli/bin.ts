@@ -36,6 +36,7 @@ if (fast) {
 }
 // Exit now: a backend's lingering socket or timer must not keep a finished command alive. But
 // first let stdout/stderr drain: writes to a pipe can still be queued, and exit would drop them.
-const drained = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write("", () => resolve()));
+const drained = (stream: NodeJS.WriteStream) =>
+  new Promise<void>((resolve) => stream.write("", () => resolve()));
 await Promise.all([drained(process.stdout), drained(process.stderr)]);
 process.exit(code);

@@ -16,6 +16,16 @@ const ttl = {
   type: "string",
   describe: "lease duration: 90s, 30 minutes, 1h30m, PT1H (default from config, else 1 hour)",
 } as const;
+/** Flags of every command that takes a lease (acquire, run). */
+const TAKE_OPTIONS = {
+  ttl,
+  wait: {
+    type: "string",
+    describe: "wait for the resource if held: --wait (no limit) or --wait 5m",
+  },
+  principal: { type: "string", describe: "who holds it (default from config, else user@host)" },
+  reason: { type: "string", describe: "why, shown to everyone who finds it held" },
+} as const;
 const json = { type: "boolean", describe: "print the whole lease as JSON" } as const;
 
 /**
@@ -34,16 +44,7 @@ export function registerCommands(y: Argv, select: Select): void {
     (c) =>
       c
         .positional("resource", resource)
-        .option("ttl", ttl)
-        .option("wait", {
-          type: "string",
-          describe: "wait for the resource if held: --wait (no limit) or --wait 5m",
-        })
-        .option("principal", {
-          type: "string",
-          describe: "who holds it (default from config, else user@host)",
-        })
-        .option("reason", { type: "string", describe: "why, shown to everyone who finds it held" })
+        .options(TAKE_OPTIONS)
         .option("json", json)
         .example(
           "id=$(leasehold acquire prod-db --ttl 30m --reason 'INC-123 failover')",
@@ -53,7 +54,7 @@ export function registerCommands(y: Argv, select: Select): void {
           "leasehold acquire deploy --wait 10m",
           "wait up to 10 minutes for the current holder",
         ),
-    (a: Args) => select(RUNNERS["acquire"]!(a), global(a)),
+    (a: Args) => select(RUNNERS.acquire!(a), global(a)),
   );
   y.command(
     "release <resource> <lease-id>",
@@ -63,7 +64,7 @@ export function registerCommands(y: Argv, select: Select): void {
         .positional("resource", resource)
         .positional("lease-id", leaseId)
         .example('leasehold release prod-db "$id"', "give prod-db back"),
-    (a: Args) => select(RUNNERS["release"]!(a), global(a)),
+    (a: Args) => select(RUNNERS.release!(a), global(a)),
   );
   y.command(
     "renew <resource> <lease-id>",
@@ -75,7 +76,7 @@ export function registerCommands(y: Argv, select: Select): void {
         .option("ttl", ttl)
         .option("json", json)
         .example('leasehold renew prod-db "$id" --ttl 1h', "keep prod-db for another hour"),
-    (a: Args) => select(RUNNERS["renew"]!(a), global(a)),
+    (a: Args) => select(RUNNERS.renew!(a), global(a)),
   );
   y.command(
     "current <resource>",
@@ -86,7 +87,7 @@ export function registerCommands(y: Argv, select: Select): void {
         .option("id-only", { type: "boolean", describe: "print only the lease id" })
         .option("json", json)
         .example("leasehold current prod-db", "who holds prod-db, since when, which lease"),
-    (a: Args) => select(RUNNERS["current"]!(a), global(a)),
+    (a: Args) => select(RUNNERS.current!(a), global(a)),
   );
   y.command(
     "is-held <resource> <lease-id>",
@@ -109,16 +110,7 @@ export function registerCommands(y: Argv, select: Select): void {
           array: true,
           describe: "the command and its arguments, after --",
         })
-        .option("ttl", ttl)
-        .option("wait", {
-          type: "string",
-          describe: "wait for the resource if held: --wait (no limit) or --wait 5m",
-        })
-        .option("principal", {
-          type: "string",
-          describe: "who holds it (default from config, else user@host)",
-        })
-        .option("reason", { type: "string", describe: "why, shown to everyone who finds it held" })
+        .options(TAKE_OPTIONS)
         .option("conflict-exit-code", {
           type: "string",
           describe: "exit status when the resource is held (default 125), like flock -E",
@@ -158,7 +150,7 @@ export function registerCommands(y: Argv, select: Select): void {
           "leasehold wait deploy --timeout 30m && ./post-deploy-checks.sh",
           "wait for a deploy to finish",
         ),
-    (a: Args) => select(RUNNERS["wait"]!(a), global(a)),
+    (a: Args) => select(RUNNERS.wait!(a), global(a)),
   );
   y.command(
     "list [prefix]",
@@ -172,7 +164,7 @@ export function registerCommands(y: Argv, select: Select): void {
           "leasehold list deploy/ --json | jq '.[].resource'",
           "script over the deploy/ leases",
         ),
-    (a: Args) => select(RUNNERS["list"]!(a), global(a)),
+    (a: Args) => select(RUNNERS.list!(a), global(a)),
   );
   y.command(
     "force-release <resource>",
@@ -209,7 +201,7 @@ export function registerCommands(y: Argv, select: Select): void {
           "leasehold doctor prod-db",
           "which config, which backend, is it reachable and healthy",
         ),
-    (a: Args) => select(RUNNERS["doctor"]!(a), global(a)),
+    (a: Args) => select(RUNNERS.doctor!(a), global(a)),
   );
 }
 

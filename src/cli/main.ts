@@ -82,7 +82,10 @@ function readVersion(): string {
   // dist/cli/main.js and dist/bundle/chunks/*.js sit at different depths below the package root.
   for (const rel of ["../../package.json", "../../../package.json"]) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === "leasehold" && pkg.version) return pkg.version;
     } catch {
       // Try the next location.

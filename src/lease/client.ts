@@ -7,9 +7,10 @@ import {
   resolveResource,
 } from "../config/resolve.js";
 import { BackendPool, type OpenedBackend } from "./backends.js";
-import { AbortedError, LeaseHeldError, LeaseLostError, UsageError } from "./errors.js";
-import { LeaseKeeper, type LossReason } from "./keeper.js";
-import { type Held, isHeld, type Lease, MAX_LEASE_ID_LENGTH, validateResource } from "./lease.js";
+import { AbortedError } from "./errors.js";
+import { LeaseKeeper } from "./keeper.js";
+import { type Held, isHeld, type Lease, validateResource } from "./lease.js";
+import { heldError, lostError, validateLeaseId } from "./outcomes.js";
 import { withTimeout } from "./timeout.js";
 
 /** How to open a Leasehold: which config file, and a backend that overrides every resource's. */
@@ -274,38 +275,4 @@ export class Leasehold {
 
 function toMs(d: Duration, what: string): number {
   return typeof d === "number" ? d : parseDuration(d, what);
-}
-
-function validateLeaseId(id: string): void {
-  if (
-    typeof id !== "string" ||
-    id.trim() === "" ||
-    id.length > MAX_LEASE_ID_LENGTH ||
-    /[\0-\x1f]/.test(id)
-  ) {
-    throw new UsageError(`invalid lease id ${JSON.stringify(String(id).slice(0, 40))}`, {
-      hint: "pass the id that acquire printed",
-    });
-  }
-}
-
-function lostError(resource: string, reason: LossReason): LeaseLostError {
-  const why =
-    reason === "not-held"
-      ? "it was broken or taken over"
-      : "renewals failed until it was about to expire";
-  return new LeaseLostError(`lost the lease on ${resource}: ${why}`, {
-    hint: "the work above ran partly unprotected; check its effects",
-  });
-}
-
-function heldError(resource: string, holder: Lease, waited: boolean): LeaseHeldError {
-  const reason = holder.reason ? ` (${JSON.stringify(holder.reason)})` : "";
-  const until = holder.expiresAt.toISOString().replace(/\.\d+Z$/, "Z");
-  const msg = `${resource} is held by ${holder.principal}${reason} until ${until}${waited ? "; gave up waiting" : ""}`;
-  return new LeaseHeldError(msg, holder, {
-    hint: waited
-      ? "wait longer with a larger --wait"
-      : `retry with --wait 5m, or see: leasehold current ${resource}`,
-  });
 }

@@ -59,9 +59,15 @@ export function validateResource(resource: string): void {
   }
 }
 
-/** A fresh lease id: 144 random bits, URL-safe base64 (24 characters). */
+/**
+ * A fresh lease id: 144 random bits, URL-safe base64 (24 characters), never starting with `-`
+ * (1 id in 64 would, and a command line would read it as a flag: `is-held r -x…`).
+ */
 export function newLeaseId(): string {
-  return randomBytes(18).toString("base64url");
+  for (;;) {
+    const id = randomBytes(18).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 /** The longest lease id any backend is asked to look up; longer ones cannot be ours. */
