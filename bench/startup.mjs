@@ -16,7 +16,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, "../dist/cli/bin.js");
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
 const dir = mkdtempSync(join(tmpdir(), "leasehold-bench-startup-"));
-const env = { ...process.env, HOME: dir, XDG_STATE_HOME: join(dir, "state"), XDG_CONFIG_HOME: join(dir, "cfg") };
+const env = {
+  ...process.env,
+  HOME: dir,
+  XDG_STATE_HOME: join(dir, "state"),
+  XDG_CONFIG_HOME: join(dir, "cfg"),
+};
 
 /** Starts a backend's server and returns the INI section for it plus a stop function. */
 const SERVERS = {
@@ -58,7 +63,10 @@ async function measure(kind) {
     const cfg = join(dir, `${kind}.ini`);
     writeFileSync(cfg, `[default]\nbackend = ${kind}\n\n${server.ini}`);
     const cli = (...a) => [BIN, "-c", cfg, ...a];
-    const id = execFileSync(process.execPath, cli("acquire", "bench-held"), { env, encoding: "utf8" }).trim();
+    const id = execFileSync(process.execPath, cli("acquire", "bench-held"), {
+      env,
+      encoding: "utf8",
+    }).trim();
     ms(cli("is-held", "bench-held", id)); // warm the page cache and any first-use setup
     const base = [];
     const isHeld = [];
@@ -67,7 +75,10 @@ async function measure(kind) {
       base.push(ms(["-e", "0"]));
       isHeld.push(ms(cli("is-held", "bench-held", id)));
       const t0 = process.hrtime.bigint();
-      const lease = execFileSync(process.execPath, cli("acquire", `bench-pair-${i}`), { env, encoding: "utf8" }).trim();
+      const lease = execFileSync(process.execPath, cli("acquire", `bench-pair-${i}`), {
+        env,
+        encoding: "utf8",
+      }).trim();
       execFileSync(process.execPath, cli("release", `bench-pair-${i}`, lease), { env });
       pair.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
@@ -94,11 +105,20 @@ for (const kind of kinds) {
   try {
     const r = await measure(kind);
     results.push(r);
-    console.log(`${kind}: is-held ${r.isHeldMs} ms = ${r.isHeldRatio}x node -e 0 (${r.nodeBaselineMs} ms); acquire+release ${r.acquireReleaseMs} ms = ${r.acquireReleaseRatio}x two node starts`);
+    console.log(
+      `${kind}: is-held ${r.isHeldMs} ms = ${r.isHeldRatio}x node -e 0 (${r.nodeBaselineMs} ms); acquire+release ${r.acquireReleaseMs} ms = ${r.acquireReleaseRatio}x two node starts`,
+    );
   } catch (e) {
     console.error(`${kind}: skipped (${e.message.split("\n")[0]})`);
   }
 }
 mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(join(here, "results/startup.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, runs: RUNS, results }, null, 2));
+writeFileSync(
+  join(here, "results/startup.json"),
+  JSON.stringify(
+    { date: new Date().toISOString(), node: process.version, runs: RUNS, results },
+    null,
+    2,
+  ),
+);
 process.exit(0);

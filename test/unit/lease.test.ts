@@ -28,11 +28,15 @@ describe("validateResource", () => {
 });
 
 describe("newLeaseId", () => {
-  it("is URL-safe, 144 bits, never starts with "-" (a flag on a command line), and never repeats in 10,000 draws", () => {
-    const ids = new Set(Array.from({ length: 10_000 }, newLeaseId));
-    expect(ids.size).toBe(10_000);
-    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{23}$/);
-  });
+  it(
+    "is URL-safe, 144 bits, never starts with " -
+      " (a flag on a command line), and never repeats in 10,000 draws",
+    () => {
+      const ids = new Set(Array.from({ length: 10_000 }, newLeaseId));
+      expect(ids.size).toBe(10_000);
+      for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{23}$/);
+    },
+  );
 });
 
 describe("makeLease", () => {
