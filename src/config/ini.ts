@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { decode } from "ini";
 import { ConfigError } from "../lease/errors.js";
+import { warnIfSecretsExposed } from "./permissions.js";
 
 /** One `key = value` with the line it came from, for error messages. */
 export interface IniEntry {
@@ -39,7 +40,7 @@ export interface LookupEnv {
  */
 export function loadConfigFile(where: LookupEnv): ConfigFile {
   const explicit = where.explicitPath ?? (where.env.LEASEHOLD_CONFIG || undefined);
-  if (explicit !== undefined) return parseConfigFile(explicit, readExplicit(explicit));
+  if (explicit !== undefined) return checked(parseConfigFile(explicit, readExplicit(explicit)));
   const home = where.home ?? where.env.HOME ?? homedir();
   const xdg = where.env.XDG_CONFIG_HOME || join(home, ".config");
   for (const candidate of [
@@ -48,9 +49,15 @@ export function loadConfigFile(where: LookupEnv): ConfigFile {
     join(home, ".leasehold.ini"),
   ]) {
     const text = readIfPresent(candidate);
-    if (text !== undefined) return parseConfigFile(candidate, text);
+    if (text !== undefined) return checked(parseConfigFile(candidate, text));
   }
   return { path: undefined, sections: new Map() };
+}
+
+/** Warns (stderr, once) when the file holds credentials and others can read it. */
+function checked(file: ConfigFile): ConfigFile {
+  warnIfSecretsExposed(file);
+  return file;
 }
 
 function readExplicit(path: string): string {
