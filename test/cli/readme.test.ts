@@ -8,7 +8,9 @@ const README = readFileSync(resolve(import.meta.dirname, "../../README.md"), "ut
 /** Rows of the README's command table: `| \`acquire [--ttl T] ... RESOURCE\` | does |`. */
 function readmeCommands(): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const m of README.matchAll(/^\| `([a-z-]+)((?: [^`]*)?)` \|/gm)) {
+  const start = README.indexOf("| command | does |");
+  const table = README.slice(start, README.indexOf("\n\n", start));
+  for (const m of table.matchAll(/^\| `([a-z-]+)((?: [^`]*)?)` \|/gm)) {
     out.set(
       m[1]!,
       [...m[2]!.matchAll(/--[a-z-]+/g)].map((f) => f[0]),
