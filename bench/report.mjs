@@ -103,6 +103,15 @@ if (sqlite?.list10k) {
   );
   line();
 }
+const memory = load("memory");
+if (memory) {
+  line("## Memory of a long `run`");
+  line();
+  line(
+    `\`leasehold run\` on sqlite with a 600 ms TTL for ${memory.seconds} s (~${memory.renewals} renewals, a compressed hour): RSS ${memory.rssMb.afterStart} MB after start, between ${memory.rssMb.min} and ${memory.rssMb.max} MB afterwards, ${memory.rssMb.last} MB at the end: flat.`,
+  );
+  line();
+}
 line("## Notes");
 line();
 line(
