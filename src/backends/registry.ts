@@ -13,6 +13,7 @@ const BUILT_IN: Readonly<Record<string, () => Promise<BackendModule>>> = {
   redis: () => import("./redis/index.js"),
   etcd: () => import("./etcd/index.js"),
   s3: () => import("./s3/index.js"),
+  dynamodb: () => import("./dynamodb/index.js"),
 };
 
 /** Other spellings users bring from stormlock and habit. */
