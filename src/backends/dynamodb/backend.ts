@@ -171,6 +171,7 @@ export class DynamoBackend implements Backend {
   /** The lease an item shows as live: held, and not yet takeable by anyone. */
   #live(item: LeaseItem | undefined): Lease | undefined {
     if (item?.state !== "held") return undefined;
+    this.#requireClock();
     if (this.table.clock.lowerMs() > item.expiresMs + this.skewMarginMs) return undefined;
     return toLease(item, this.table.clock.upperMs());
   }
