@@ -61,7 +61,7 @@ async function measure(kind) {
   const server = await SERVERS[kind]();
   try {
     const cfg = join(dir, `${kind}.ini`);
-    writeFileSync(cfg, `[default]\nbackend = ${kind}\n\n${server.ini}`);
+    writeFileSync(cfg, `[default]\nbackend = ${kind}\n\n${server.ini}`, { mode: 0o600 });
     const cli = (...a) => [BIN, "-c", cfg, ...a];
     const id = execFileSync(process.execPath, cli("acquire", "bench-held"), {
       env,
