@@ -1,8 +1,9 @@
-import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServerClock } from "../../src/backends/dynamodb/clock.js";
 import { create } from "../../src/backends/dynamodb/index.js";
 import { BackendUnavailableError, ConfigError } from "../../src/lease/errors.js";
+import { isHeld, type Lease } from "../../src/lease/lease.js";
 import { runCli, writeConfig } from "../support/cli.js";
 import { type DynaliteServer, startDynalite } from "../support/dynamodb.js";
 import { uniqueName } from "../support/names.js";
@@ -106,6 +107,31 @@ describe("dynamodb table handling", () => {
       await expect(backend.acquire(r, { principal: "a@b", ttlMs: 60_000 })).rejects.toThrow(
         /not a leasehold lease record/,
       );
+    } finally {
+      raw.destroy();
+      await backend.close();
+    }
+  }, 30_000);
+
+  it("keeps the fence increasing even when TTL housekeeping deletes a released item", async () => {
+    const r = uniqueName("ttl-deleted");
+    const backend = await create({ name: "dynamodb", timeoutMs: 5000, options: server.options() });
+    const raw = new DynamoDBClient({
+      endpoint: server.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "y" },
+    });
+    try {
+      const first = (await backend.acquire(r, { principal: "a@b", ttlMs: 60_000 })) as Lease;
+      expect(isHeld(first)).toBe(false);
+      expect(await backend.release(r, first.id)).toBe(true);
+      await raw.send(
+        new DeleteItemCommand({ TableName: "leasehold", Key: { resource: { S: r } } }),
+      );
+      await new Promise((done) => setTimeout(done, 5));
+      const next = (await backend.acquire(r, { principal: "a@b", ttlMs: 60_000 })) as Lease;
+      expect(isHeld(next)).toBe(false);
+      expect(next.fence).toBeGreaterThan(first.fence);
     } finally {
       raw.destroy();
       await backend.close();
