@@ -80,6 +80,8 @@ export interface BackendContext {
   readonly options: OptionValues;
   /** Upper bound for any one operation, in ms (option `timeout`, default 10 s). */
   readonly timeoutMs: number;
+  /** The environment the caller gave (`Leasehold.open({ env })`); process.env when absent. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The shape of a backend module, built in or a plugin loaded by path or package name. */

@@ -49,7 +49,7 @@ export class BackendPool {
     const mod = await loadBackendModule(ref.type, ref.baseDir);
     const { options, timeoutMs } = parseBackendOptions(ref, mod.options, this.file, this.env);
     try {
-      const backend = await mod.create({ name, options, timeoutMs });
+      const backend = await mod.create({ name, options, timeoutMs, env: this.env });
       return { name, type: ref.type, timeoutMs, backend, ref, specs: mod.options, options };
     } catch (cause) {
       if (cause instanceof LeaseholdError) throw cause;

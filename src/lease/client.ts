@@ -9,7 +9,15 @@ import {
 import { BackendPool, type OpenedBackend } from "./backends.js";
 import { AbortedError } from "./errors.js";
 import { LeaseKeeper } from "./keeper.js";
-import { type Held, isHeld, type Lease, validateResource } from "./lease.js";
+import {
+  type Held,
+  isHeld,
+  type Lease,
+  MAX_PRINCIPAL_BYTES,
+  MAX_REASON_BYTES,
+  validateLabel,
+  validateResource,
+} from "./lease.js";
 import { heldError, lostError, validateLeaseId } from "./outcomes.js";
 import { withTimeout } from "./timeout.js";
 
@@ -108,6 +116,8 @@ export class Leasehold {
    */
   async tryAcquire(resource: string, opts: AcquireOptions = {}): Promise<Lease | Held> {
     const s = this.settings(resource, { ttl: opts.ttl, principal: opts.principal });
+    validateLabel("principal", s.principal, MAX_PRINCIPAL_BYTES);
+    if (opts.reason !== undefined) validateLabel("reason", opts.reason, MAX_REASON_BYTES);
     const b = await this.#pool.get(s.backend);
     return this.#call(b, "acquire", resource, (x) =>
       x.acquire(resource, {

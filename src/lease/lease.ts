@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { InvalidResourceError } from "./errors.js";
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { InvalidResourceError, UsageError } from "./errors.js";
 
 /** One active hold on a resource. Times come from the backend's clock, never the caller's. */
 export interface Lease {
@@ -59,6 +59,29 @@ export function validateResource(resource: string): void {
   }
 }
 
+/** Longest principal and reason accepted, in UTF-8 bytes. */
+export const MAX_PRINCIPAL_BYTES = 256;
+export const MAX_REASON_BYTES = 1024;
+
+/**
+ * Refuses a principal or reason that would corrupt output others read: control characters
+ * (a tab forges a column of `current`, an escape sequence reaches someone's terminal), NUL,
+ * malformed UTF-16, or too many bytes.
+ * @throws UsageError naming which field was wrong.
+ */
+export function validateLabel(what: "principal" | "reason", value: string, maxBytes: number): void {
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    throw new UsageError(`the ${what} contains a control character (tab, newline, escape, NUL…)`, {
+      hint: `write the ${what} as plain text on one line`,
+    });
+  }
+  if (!value.isWellFormed()) throw new UsageError(`the ${what} is not valid UTF-8`);
+  const bytes = Buffer.byteLength(value, "utf8");
+  if (bytes > maxBytes) {
+    throw new UsageError(`the ${what} is ${bytes} bytes; at most ${maxBytes} are allowed`);
+  }
+}
+
 /**
  * A fresh lease id: 144 random bits, URL-safe base64 (24 characters), never starting with `-`
  * (1 id in 64 would, and a command line would read it as a flag: `is-held r -x…`).
@@ -68,6 +91,17 @@ export function newLeaseId(): string {
     const id = randomBytes(18).toString("base64url");
     if (!id.startsWith("-")) return id;
   }
+}
+
+/**
+ * Compares a stored lease id with one a caller presented, in time that does not depend on where
+ * they differ, so response timing cannot be used to guess a live id.
+ */
+export function sameLeaseId(stored: string | null | undefined, presented: string): boolean {
+  if (typeof stored !== "string") return false;
+  const a = Buffer.from(stored, "utf8");
+  const b = Buffer.from(presented, "utf8");
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The longest lease id any backend is asked to look up; longer ones cannot be ours. */

@@ -101,6 +101,11 @@ describe("exit statuses", () => {
       /unknown backend type "mongodb"[\s\S]*known backends: sqlite/,
     ],
     [["release", "x", ""], /invalid lease id/],
+    [["acquire", "x", "--reason", "a\tforged\tcolumn"], /the reason contains a control character/],
+    [
+      ["acquire", "x", "--principal", "evil\u001b[2J"],
+      /the principal contains a control character/,
+    ],
     [[], /name a command/],
   ])("exits 2 for %j with a message and nothing on stdout", async (args, message) => {
     const res = await runCli(args as string[]);

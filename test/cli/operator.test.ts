@@ -85,6 +85,14 @@ describe("doctor", () => {
     expect(res.stdout).toMatch(/healthy/);
   }, 60_000);
 
+  it("prints nothing on stdout when the config is wrong", async () => {
+    const cfg = writeConfig("doctor-badkey.ini", "[a]\npath = /x.db\n");
+    const res = await runCli(["-c", cfg, "doctor"]);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toMatch(/unknown key "path" in \[a\]/);
+  }, 60_000);
+
   it("exits 3 with a fix when the backend cannot be reached", async () => {
     const cfg = writeConfig("doctor-bad.ini", "[backend.sqlite]\npath = /etc/hostname/x.db\n");
     const res = await runCli(["-c", cfg, "doctor"]);

@@ -5,6 +5,8 @@ import {
   leaseToJson,
   makeLease,
   newLeaseId,
+  sameLeaseId,
+  validateLabel,
   validateResource,
 } from "../../src/lease/lease.js";
 
@@ -66,5 +68,27 @@ describe("makeLease", () => {
     });
     expect(isHeld(lease)).toBe(false);
     expect(isHeld({ status: "held", holder: lease })).toBe(true);
+  });
+});
+
+describe("validateLabel", () => {
+  it.each(["a\tb", "a\nb", "x\u001b[31m", "nul\0", "\ud800", "é".repeat(513)])(
+    "refuses a reason %j",
+    (value) => {
+      expect(() => validateLabel("reason", value, 1024)).toThrow(/reason/);
+    },
+  );
+  it("accepts plain text with spaces and unicode", () => {
+    expect(() => validateLabel("principal", "Zoë Ops@bastion-1", 256)).not.toThrow();
+  });
+});
+
+describe("sameLeaseId", () => {
+  it("is true only for the same id", () => {
+    expect(sameLeaseId("abc", "abc")).toBe(true);
+    expect(sameLeaseId("abc", "abd")).toBe(false);
+    expect(sameLeaseId("abc", "abcd")).toBe(false);
+    expect(sameLeaseId(undefined, "abc")).toBe(false);
+    expect(sameLeaseId(null, "")).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { IKeyValue } from "etcd3";
-import { type Held, type Lease, newLeaseId } from "../../lease/lease.js";
+import { type Held, type Lease, newLeaseId, sameLeaseId } from "../../lease/lease.js";
 import type { AcquireRequest, Backend, DoctorCheck } from "../types.js";
 import type { EtcdConnection } from "./connection.js";
 import { etcdDoctor } from "./doctor.js";
@@ -108,7 +108,7 @@ export class EtcdBackend implements Backend {
   async isHeld(resource: string, leaseId: string): Promise<boolean> {
     const key = this.#keys.id(resource);
     const res = await this.#conn.call("is-held", (o) => this.#conn.client.kv.range({ key }, o));
-    return res.kvs[0]?.value.toString("utf8") === leaseId;
+    return sameLeaseId(res.kvs[0]?.value.toString("utf8"), leaseId);
   }
 
   list(prefix = ""): AsyncIterable<Lease> {

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
-import { type Held, type Lease, newLeaseId } from "../../lease/lease.js";
+import { type Held, type Lease, newLeaseId, sameLeaseId } from "../../lease/lease.js";
 import { sleep } from "../poll.js";
 import type { AcquireRequest, Backend, DoctorCheck } from "../types.js";
 import { inspectServer } from "./doctor.js";
@@ -91,8 +91,9 @@ export class RedisBackend implements Backend {
 
   async isHeld(resource: string, leaseId: string): Promise<boolean> {
     // A plain read: Redis treats an expired key as absent, so the id matches only while live.
-    return (
-      (await this.#run(() => this.#client.hget(this.#keys.of(resource).lease, "id"))) === leaseId
+    return sameLeaseId(
+      await this.#run(() => this.#client.hget(this.#keys.of(resource).lease, "id")),
+      leaseId,
     );
   }
 

@@ -1,5 +1,5 @@
 import { BackendUnavailableError } from "../../lease/errors.js";
-import { type Held, type Lease, newLeaseId } from "../../lease/lease.js";
+import { type Held, type Lease, newLeaseId, sameLeaseId } from "../../lease/lease.js";
 import { pollUntilChanged } from "../poll.js";
 import type { AcquireRequest, Backend, DoctorCheck } from "../types.js";
 import { listKeyPrefix, resourceKey, resourceOfKey } from "./keys.js";
@@ -64,7 +64,7 @@ export class S3Backend implements Backend {
   async renew(resource: string, leaseId: string, ttlMs: number): Promise<Lease | undefined> {
     return this.#change<Lease | undefined>(resource, (snap) => {
       const live = liveLease(resource, snap);
-      if (!live || live.id !== leaseId) return { answer: undefined };
+      if (!live || !sameLeaseId(live.id, leaseId)) return { answer: undefined };
       const record = {
         ...snap.record!,
         ttlMs,
@@ -76,11 +76,14 @@ export class S3Backend implements Backend {
   }
 
   release(resource: string, leaseId: string): Promise<boolean> {
-    return this.#end(resource, (live) => live.id === leaseId);
+    return this.#end(resource, (live) => sameLeaseId(live.id, leaseId));
   }
 
   forceRelease(resource: string, onlyLeaseId?: string): Promise<boolean> {
-    return this.#end(resource, (live) => onlyLeaseId === undefined || live.id === onlyLeaseId);
+    return this.#end(
+      resource,
+      (live) => onlyLeaseId === undefined || sameLeaseId(live.id, onlyLeaseId),
+    );
   }
 
   async current(resource: string): Promise<Lease | undefined> {
@@ -91,7 +94,7 @@ export class S3Backend implements Backend {
   }
 
   async isHeld(resource: string, leaseId: string): Promise<boolean> {
-    return (await this.current(resource))?.id === leaseId;
+    return sameLeaseId((await this.current(resource))?.id, leaseId);
   }
 
   async *list(prefix = ""): AsyncIterable<Lease> {

@@ -28,14 +28,16 @@ interface Row {
 
 /** Creates the embedded default backend. */
 export async function create(ctx: BackendContext): Promise<Backend> {
-  return new SqliteBackend(databasePath(ctx.options.path as string | undefined), ctx.timeoutMs);
+  return new SqliteBackend(
+    databasePath(ctx.options.path as string | undefined, ctx.env ?? process.env),
+    ctx.timeoutMs,
+  );
 }
 
-function databasePath(configured: string | undefined): string {
+function databasePath(configured: string | undefined, env: NodeJS.ProcessEnv): string {
   if (configured !== undefined && !configured.startsWith("$XDG_STATE_HOME"))
     return resolve(configured);
-  const state =
-    process.env.XDG_STATE_HOME || join(process.env.HOME || homedir(), ".local", "state");
+  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), ".local", "state");
   return join(state, "leasehold", "leases.db");
 }
 

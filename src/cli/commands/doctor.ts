@@ -20,13 +20,14 @@ const PROBE_ROUNDS = 5;
  */
 export async function doctor(args: DoctorArgs, ctx: CommandContext): Promise<number> {
   const lh = await ctx.open();
-  const out = ctx.out;
-  out.result(`config file: ${lh.file.path ?? "none found (built-in defaults apply)"}`);
+  // Collected first and printed at the end: a config error prints nothing on stdout.
+  const lines: string[] = [];
+  lines.push(`config file: ${lh.file.path ?? "none found (built-in defaults apply)"}`);
   let opened: OpenedBackend;
   if (args.resource !== undefined) {
     const s = lh.settings(args.resource);
-    out.result(`\nresource ${JSON.stringify(args.resource)}:`);
-    out.result(
+    lines.push(`\nresource ${JSON.stringify(args.resource)}:`);
+    lines.push(
       indent(
         renderTable(
           ["KEY", "VALUE", "FROM"],
@@ -42,19 +43,20 @@ export async function doctor(args: DoctorArgs, ctx: CommandContext): Promise<num
   } else {
     opened = await lh.defaultBackend();
   }
-  out.result(`\nbackend ${opened.name} (type ${opened.type}):`);
+  lines.push(`\nbackend ${opened.name} (type ${opened.type}):`);
   const rows = describeOptions(opened.ref, opened.specs, opened.options, lh.file, ctx.io.env).map(
     (o) => [o.name, o.value, o.origin],
   );
-  out.result(indent(renderTable(["OPTION", "VALUE", "FROM"], rows)));
+  lines.push(indent(renderTable(["OPTION", "VALUE", "FROM"], rows)));
   const checks = await runChecks(lh, opened, args.resource);
-  out.result("\nchecks:");
+  lines.push("\nchecks:");
   for (const c of checks) {
-    out.result(`  ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
-    if (!c.ok && c.fix) out.result(`       fix: ${c.fix}`);
+    lines.push(`  ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
+    if (!c.ok && c.fix) lines.push(`       fix: ${c.fix}`);
   }
   const healthy = checks.every((c) => c.ok);
-  out.result(healthy ? "\nhealthy" : "\nNOT healthy");
+  lines.push(healthy ? "\nhealthy" : "\nNOT healthy");
+  ctx.out.result(lines.join("\n"));
   return healthy ? ExitCode.ok : ExitCode.backend;
 }
 
