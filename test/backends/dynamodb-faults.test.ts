@@ -7,10 +7,12 @@ import { type DynaliteServer, startDynalite } from "../support/dynamodb.js";
 import { uniqueName } from "../support/names.js";
 
 // Bounds are the configured timeout plus room for starting Node and importing the AWS SDK on a
-// busy machine: the point is "bounded, not a hang", not a benchmark.
+// busy machine: the point is "bounded, not a hang", not a benchmark. Unloaded, each command
+// takes 3.4-3.6 s here; at load average 16 (other suites in parallel) one took 13 s, so the
+// CLI slack is generous and the tight bound is asserted in-process (LIB_TIMEOUT_MS + 1.5 s).
 const CLI_TIMEOUT_MS = 3_000;
 const LIB_TIMEOUT_MS = 2_000;
-const CLI_SLACK_MS = 10_000;
+const CLI_SLACK_MS = 20_000;
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = Date.now();
