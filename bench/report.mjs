@@ -87,6 +87,13 @@ if (s3) {
     `| s3 | ${s3.server} | ${a.library} | ${a.rawSameRequests} | ${a.ratio} | ${s3.handoffMs.p50} / ${s3.handoffMs.p90} ms (p90; polled) |`,
   );
 }
+const dynamo = load("dynamodb");
+if (dynamo) {
+  const a = dynamo.acquireReleasePairsPerSecond;
+  line(
+    `| dynamodb | ${dynamo.server} | ${a.library} | ${a.rawSameRequests} | ${a.ratio} | ${dynamo.handoffMs.p50} / ${dynamo.handoffMs.p90} ms (p90; polled) |`,
+  );
+}
 line();
 if (etcd?.expiryHandoffMs) {
   line(

@@ -65,32 +65,8 @@ async function runChecks(
   opened: OpenedBackend,
   resource: string | undefined,
 ): Promise<DoctorCheck[]> {
-  const probe = resource ?? "leasehold-doctor-probe";
-  const times: number[] = [];
-  try {
-    for (let i = 0; i < PROBE_ROUNDS; i++) {
-      const t0 = performance.now();
-      await opened.backend.current(probe);
-      times.push(performance.now() - t0);
-    }
-  } catch (e) {
-    return [
-      {
-        name: "reachable",
-        ok: false,
-        detail: (e as Error).message,
-        fix: hintOf(e) ?? `check [backend.${opened.name}]`,
-      },
-    ];
-  }
-  times.sort((a, b) => a - b);
-  const checks: DoctorCheck[] = [
-    {
-      name: "reachable",
-      ok: true,
-      detail: `round trip ${times[Math.floor(times.length / 2)]!.toFixed(2)} ms (median of ${PROBE_ROUNDS} reads; first ${times[0]!.toFixed(2)} ms)`,
-    },
-  ];
+  const checks: DoctorCheck[] = [await probe(opened, resource ?? "leasehold-doctor-probe")];
+  // The backend's own checks run even when the probe failed: they say why (a missing table…).
   if (opened.backend.doctor) {
     try {
       checks.push(...(await opened.backend.doctor()));
@@ -103,7 +79,7 @@ async function runChecks(
       });
     }
   }
-  if (resource !== undefined) {
+  if (resource !== undefined && checks[0]!.ok) {
     const holder = await lh.current(resource);
     checks.push({
       name: "resource",
@@ -112,6 +88,32 @@ async function runChecks(
     });
   }
   return checks;
+}
+
+/** Reads the probe resource a few times: reachability and the round-trip time. */
+async function probe(opened: OpenedBackend, name: string): Promise<DoctorCheck> {
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < PROBE_ROUNDS; i++) {
+      const t0 = performance.now();
+      await opened.backend.current(name);
+      times.push(performance.now() - t0);
+    }
+  } catch (e) {
+    return {
+      name: "reachable",
+      ok: false,
+      detail: (e as Error).message,
+      fix: hintOf(e) ?? `check [backend.${opened.name}]`,
+    };
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)]!.toFixed(2);
+  return {
+    name: "reachable",
+    ok: true,
+    detail: `round trip ${median} ms (median of ${PROBE_ROUNDS} reads; first ${times[0]!.toFixed(2)} ms)`,
+  };
 }
 
 function hintOf(e: unknown): string | undefined {
