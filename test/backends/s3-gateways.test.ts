@@ -20,6 +20,7 @@ describeBackendContract("s3 (two Ceph RGW gateways, one cluster)", async () => {
       .replace(`endpoint = ${rgw.endpoint}`, `endpoint = ${second}`),
     backendName: "s3",
     shortTtlMs: 2000,
+    timeResolutionMs: 1000,
     teardown: () => rgw.destroy(),
   };
 });

@@ -13,6 +13,7 @@ describeBackendContract("s3 (Ceph RGW)", async () => {
     // Last-Modified has whole-second resolution and expiry adds a 1 s margin: 2 s is the
     // shortest TTL whose expiry the contract's fixed waits (ttl + 1.2 s) always see.
     shortTtlMs: 2000,
+    timeResolutionMs: 1000,
     teardown: () => rgw.destroy(),
   };
 });

@@ -12,6 +12,11 @@ export interface ContractTarget {
   readonly ini: string;
   /** The NAME of that section. */
   readonly backendName: string;
+  /**
+   * How far two reads of one lease's expiresAt may differ, in ms (default 0). S3 stamps whole
+   * seconds: a write's reply Date can fall one second after the object's Last-Modified.
+   */
+  readonly timeResolutionMs?: number;
   /** A TTL the backend honours reliably that is short enough to wait out (default 800 ms). */
   readonly shortTtlMs?: number;
   /** Stops servers started for the suite. */
@@ -24,6 +29,11 @@ const req = (ttlMs: number, extra: { principal?: string; reason?: string } = {})
   ttlMs,
   ...(extra.reason ? { reason: extra.reason } : {}),
 });
+
+/** Equal instants, up to the backend's stated time resolution. */
+function expectSameInstant(a: Date, b: Date, resolutionMs = 0): void {
+  expect(Math.abs(a.getTime() - b.getTime())).toBeLessThanOrEqual(resolutionMs);
+}
 
 function leaseOf(r: Lease | Held): Lease {
   if (isHeld(r))
@@ -88,7 +98,7 @@ export function describeBackendContract(label: string, setup: () => Promise<Cont
         reason: "deploy",
         fence: lease.fence,
       });
-      expect(holder.expiresAt.getTime()).toBe(lease.expiresAt.getTime());
+      expectSameInstant(holder.expiresAt, lease.expiresAt, target.timeResolutionMs);
       expect((await a.current(r))?.id).toBe(lease.id);
     });
 
@@ -113,7 +123,7 @@ export function describeBackendContract(label: string, setup: () => Promise<Cont
       expect(await b.release(r, "not-a-lease")).toBe(false);
       const after = await a.current(r);
       expect(after).toMatchObject({ id: lease.id, fence: lease.fence, principal: lease.principal });
-      expect(after!.expiresAt.getTime()).toBe(lease.expiresAt.getTime());
+      expectSameInstant(after!.expiresAt, lease.expiresAt, target.timeResolutionMs);
     });
 
     it("answers release, renew and isHeld on a never-used resource with no", async () => {
@@ -131,7 +141,11 @@ export function describeBackendContract(label: string, setup: () => Promise<Cont
       const longer = await b.renew(r, lease.id, 600_000);
       expect(longer).toMatchObject({ id: lease.id, fence: lease.fence, resource: r });
       expect(longer!.remainingMs).toBeGreaterThan(500_000);
-      expect((await a.current(r))!.expiresAt.getTime()).toBe(longer!.expiresAt.getTime());
+      expectSameInstant(
+        (await a.current(r))!.expiresAt,
+        longer!.expiresAt,
+        target.timeResolutionMs,
+      );
       const shorter = await a.renew(r, lease.id, 30_000);
       expect(shorter!.remainingMs).toBeLessThanOrEqual(31_000);
       expect(shorter!.remainingMs).toBeGreaterThan(20_000);
