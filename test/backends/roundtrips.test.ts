@@ -27,6 +27,8 @@ interface Case {
   counter(server: Served): () => Promise<number>;
   /** Expected requests: acquire, release, renew, current, isHeld (DESIGN.md rule 2). */
   expected: Record<"acquire" | "release" | "renew" | "current" | "isHeld", number>;
+  /** Whether waiting is pushed (pub/sub, LISTEN, watch) rather than polled. */
+  pushes: boolean;
 }
 
 const CASES: Record<string, Case> = {
@@ -37,6 +39,7 @@ const CASES: Record<string, Case> = {
     },
     counter: () => spyCounter(vi.spyOn(Redis.prototype, "sendCommand")),
     expected: { acquire: 1, release: 1, renew: 1, current: 1, isHeld: 1 },
+    pushes: true,
   },
   postgres: {
     start: async () => {
@@ -45,6 +48,7 @@ const CASES: Record<string, Case> = {
     },
     counter: () => spyCounter(vi.spyOn(pg.Client.prototype, "query")),
     expected: { acquire: 1, release: 1, renew: 1, current: 1, isHeld: 1 },
+    pushes: true,
   },
   etcd: {
     start: async () => {
@@ -68,6 +72,7 @@ const CASES: Record<string, Case> = {
     // acquire: grant + txn. release: txn, then revoke of the now keyless etcd lease (tidy-up).
     // renew: grant + txn + revoke of the old etcd lease. current: range + LeaseTimeToLive.
     expected: { acquire: 2, release: 2, renew: 3, current: 2, isHeld: 1 },
+    pushes: true,
   },
   s3: {
     start: async () => {
@@ -77,6 +82,7 @@ const CASES: Record<string, Case> = {
     counter: () => spyCounter(vi.spyOn(S3Client.prototype, "send")),
     // Every change is GET + conditional PUT; reads are one GET.
     expected: { acquire: 2, release: 2, renew: 2, current: 1, isHeld: 1 },
+    pushes: false,
   },
 };
 
@@ -132,4 +138,28 @@ describe.each(Object.keys(CASES))("round trips on %s", (kind) => {
     const release = await count(() => backend.release(r, lease!.id));
     expect({ acquire, release, renew, current, isHeld: held }).toEqual(c.expected);
   }, 60_000);
+
+  it("waits by notification where the backend can push: the requests do not grow with the wait", async () => {
+    const r = uniqueName("rt-wait");
+    const holder = (await backend.acquire(r, { principal: "rt@test", ttlMs: 120_000 })) as Lease;
+    const sent = c.counter(server);
+    const requestsFor = async (ms: number) => {
+      const before = await sent();
+      await backend.waitForChange(r, Date.now() + ms, new AbortController().signal);
+      return (await sent()) - before;
+    };
+    const short = await requestsFor(500);
+    const long = await requestsFor(3500);
+    if (c.pushes) {
+      // Subscribe/listen/watch set-up and one read, however long it waits.
+      expect(long).toBeLessThanOrEqual(short);
+    } else {
+      // Nothing to subscribe to: polling with backoff, so a longer wait reads more.
+      expect(long).toBeGreaterThan(short);
+    }
+    const woke = backend.waitForChange(r, Date.now() + 60_000, new AbortController().signal);
+    await new Promise((res) => setTimeout(res, 300));
+    await backend.release(r, holder.id);
+    await woke;
+  }, 90_000);
 });
