@@ -40,7 +40,7 @@ export async function acquire(args: AcquireArgs, ctx: CommandContext): Promise<n
     status.clear();
     if (e instanceof LeaseHeldError && e.holder) {
       ctx.out.notice(
-        `${describeLease(e.holder)}${args.wait !== undefined ? "; gave up waiting" : ""}`,
+        `${describeLease(e.holder)} on backend ${lh.settings(args.resource).backend}${args.wait !== undefined ? "; gave up waiting" : ""}`,
       );
       ctx.out.hint(
         args.wait !== undefined

@@ -14,7 +14,7 @@ export async function current(args: CurrentArgs, ctx: CommandContext): Promise<n
   const lh = await ctx.open();
   const lease = await lh.current(args.resource);
   if (!lease) {
-    ctx.out.notice(`${args.resource} is not held`);
+    ctx.out.notice(`${args.resource} is not held (backend ${lh.settings(args.resource).backend})`);
     return ExitCode.no;
   }
   if (args.json) ctx.out.json(leaseToJson(lease));

@@ -14,7 +14,7 @@ export async function release(args: ReleaseArgs, ctx: CommandContext): Promise<n
     return ExitCode.ok;
   }
   ctx.out.notice(
-    `${args.resource} is not held by lease ${args.leaseId} (wrong id, already released, or expired); nothing changed`,
+    `${args.resource} is not held by lease ${args.leaseId} on backend ${lh.settings(args.resource).backend} (wrong id, already released, or expired); nothing changed`,
   );
   return ExitCode.no;
 }

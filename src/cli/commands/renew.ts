@@ -17,7 +17,7 @@ export async function renew(args: RenewArgs, ctx: CommandContext): Promise<numbe
   const lease = await lh.renew(args.resource, args.leaseId, { ttl: args.ttl });
   if (!lease) {
     ctx.out.notice(
-      `${args.resource} is not held by lease ${args.leaseId} (wrong id, released, or expired); acquire it again`,
+      `${args.resource} is not held by lease ${args.leaseId} on backend ${lh.settings(args.resource).backend} (wrong id, released, or expired); acquire it again`,
     );
     return ExitCode.no;
   }
