@@ -1,3 +1,4 @@
+import { AWS_CREDENTIAL_OPTIONS } from "../aws-credentials.js";
 import type { Backend, BackendContext, OptionSpec } from "../types.js";
 import { S3Backend } from "./backend.js";
 import { createClient, readSettings } from "./client.js";
@@ -39,28 +40,7 @@ export const options: readonly OptionSpec[] = [
     description: "address buckets as endpoint/bucket instead of bucket.endpoint (MinIO, Ceph RGW)",
     default: "false",
   },
-  {
-    name: "profile",
-    type: "string",
-    description: "shared config/credentials profile to use instead of the default chain",
-  },
-  {
-    name: "access_key_id",
-    type: "string",
-    description: "static access key id (with secret_access_key); prefer the default chain",
-  },
-  {
-    name: "secret_access_key",
-    type: "string",
-    description: "static secret access key (with access_key_id)",
-    secret: true,
-  },
-  {
-    name: "session_token",
-    type: "string",
-    description: "session token for temporary static credentials",
-    secret: true,
-  },
+  ...AWS_CREDENTIAL_OPTIONS,
   {
     name: "sse",
     type: "string",
