@@ -148,6 +148,9 @@ describe.each(Object.keys(CASES))("round trips on %s", (kind) => {
       await backend.waitForChange(r, Date.now() + ms, new AbortController().signal);
       return (await sent()) - before;
     };
+    // A first wait opens the subscriber/listener connection; only later waits are compared, so
+    // set-up cannot hide a poll loop.
+    await requestsFor(300);
     const short = await requestsFor(500);
     const long = await requestsFor(3500);
     if (c.pushes) {
