@@ -5,17 +5,11 @@ import type { Lease } from "../../lease/lease.js";
 import { GroupChild, SpawnFailure, shellStatus } from "../child.js";
 import type { CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
-import { describeLease, isoSeconds } from "../output.js";
-import { waitOption } from "../wait-option.js";
-import { WaitStatus } from "../wait-status.js";
+import { isoSeconds } from "../output.js";
+import { heldNotice, type TakeArgs, takeLease } from "../take.js";
 
-export interface RunArgs {
-  readonly resource: string;
+export interface RunArgs extends TakeArgs {
   readonly command: readonly string[];
-  readonly ttl?: string | undefined;
-  readonly wait?: string | undefined;
-  readonly principal?: string | undefined;
-  readonly reason?: string | undefined;
   readonly conflictExitCode?: number | undefined;
 }
 
@@ -83,31 +77,17 @@ export async function run(args: RunArgs, ctx: CommandContext): Promise<number> {
 }
 
 async function acquireForRun(args: RunArgs, ctx: CommandContext): Promise<Lease | number> {
-  const status = new WaitStatus(ctx.out, args.resource);
   try {
-    const lh = await ctx.open();
-    return await lh.acquire(args.resource, {
-      ttl: args.ttl,
-      principal: args.principal,
-      reason: args.reason,
-      wait: waitOption(args.wait),
-      signal: ctx.signal,
-      onWaiting: (holder) => status.update(holder),
-    });
+    return await takeLease(args, ctx);
   } catch (e) {
-    status.clear();
     if (e instanceof AbortedError) return ExitCode.interrupted;
     if (e instanceof LeaseHeldError && e.holder) {
-      ctx.out.notice(
-        `${describeLease(e.holder)}${args.wait !== undefined ? "; gave up waiting" : ""}; not running the command`,
-      );
+      ctx.out.notice(`${await heldNotice(e.holder, args, ctx)}; not running the command`);
       return args.conflictExitCode ?? RunExit.failedBeforeChild;
     }
     ctx.out.error(e, false);
     ctx.out.notice("the command was not started");
     return RunExit.failedBeforeChild;
-  } finally {
-    status.clear();
   }
 }
 
