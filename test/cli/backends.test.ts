@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, runCli, writeConfig } from "../support/cli.js";
 import { startEtcd } from "../support/etcd.js";
+import { readLineWhenWritten } from "../support/files.js";
 import { uniqueName } from "../support/names.js";
 import { startPostgres } from "../support/postgres.js";
 import { startRedis } from "../support/redis.js";
@@ -79,7 +80,7 @@ describe.each(Object.keys(SERVERS))("CLI on %s", (kind) => {
       "-c",
       `echo started > ${dir}/started; sleep 120`,
     ]);
-    for (let i = 0; i < 600 && !existsSync(join(dir, "started")); i++) await sleep(100);
+    await readLineWhenWritten(join(dir, "started"));
     const broke = await cli(["force-release", r, "--yes"]);
     expect(broke.code).toBe(0);
     expect(broke.stderr).toMatch(/broke .*'s lease/);

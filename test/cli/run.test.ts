@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, runCli, sandboxEnv } from "../support/cli.js";
+import { readLineWhenWritten } from "../support/files.js";
 import { uniqueName } from "../support/names.js";
 
 const LH = `${process.execPath} ${BIN}`;
@@ -79,8 +80,7 @@ describe("leasehold run", () => {
     const dir = mkdtempSync(join(tmpdir(), "lh-run-"));
     const script = `sleep 300 & echo $! > ${dir}/grandchild; trap 'echo term > ${dir}/child-term; kill $!; exit 143' TERM; echo "$LEASEHOLD_LEASE_ID" > ${dir}/id; wait`;
     const running = runCli(["run", r, "--ttl", "3s", "--", "sh", "-c", script]);
-    for (let i = 0; i < 100 && !existsSync(join(dir, "id")); i++) await sleep(100);
-    const id = readFileSync(join(dir, "id"), "utf8").trim();
+    const id = await readLineWhenWritten(join(dir, "id"));
     const grandchild = Number(readFileSync(join(dir, "grandchild"), "utf8"));
     expect(alive(grandchild)).toBe(true);
     expect((await runCli(["release", r, id])).code).toBe(0);
@@ -99,8 +99,7 @@ describe("leasehold run", () => {
     writeFileSync(cfg, `[${r}]\nkill_grace = 1s\nttl = 3s\n`);
     const script = `trap '' TERM; echo "$LEASEHOLD_LEASE_ID" > ${dir}/id; sleep 120; echo survived > ${dir}/survived`;
     const running = runCli(["-c", cfg, "run", r, "--", "sh", "-c", script]);
-    for (let i = 0; i < 100 && !existsSync(join(dir, "id")); i++) await sleep(100);
-    await runCli(["-c", cfg, "release", r, readFileSync(join(dir, "id"), "utf8").trim()]);
+    await runCli(["-c", cfg, "release", r, await readLineWhenWritten(join(dir, "id"))]);
     const res = await running;
     expect(res.code).toBe(124);
     expect(existsSync(join(dir, "survived"))).toBe(false);

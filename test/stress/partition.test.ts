@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, writeConfig } from "../support/cli.js";
+import { readLineWhenWritten } from "../support/files.js";
 import { uniqueName } from "../support/names.js";
 import { type RedisServer, startRedis } from "../support/redis.js";
 import { type FaultProxy, startProxy } from "./proxy.js";
@@ -39,7 +40,7 @@ describe("redis partition through a fault proxy", () => {
     const running = runCli(["-c", viaProxy, "run", r, "--", "sh", "-c", script], {
       timeoutMs: 120_000,
     });
-    for (let i = 0; i < 600 && !existsSync(join(dir, "fence")); i++) await sleep(100);
+    await readLineWhenWritten(join(dir, "fence"));
     await sleep(TTL_MS / 3 + 500);
     proxy.stall();
     const other = await runCli(["-c", direct, "acquire", "--json", "--wait", "30s", r], {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, writeConfig } from "../support/cli.js";
+import { readLineWhenWritten } from "../support/files.js";
 import { uniqueName } from "../support/names.js";
 import { type RedisServer, startRedis } from "../support/redis.js";
 
@@ -42,8 +43,7 @@ describe("leasehold run while the redis server is frozen", () => {
     const running = runCli(["-c", config, "run", r, "--", "sh", "-c", script], {
       timeoutMs: 120_000,
     });
-    for (let i = 0; i < 600 && !existsSync(join(dir, "id")); i++) await sleep(100);
-    const id = readFileSync(join(dir, "id"), "utf8").trim();
+    const id = await readLineWhenWritten(join(dir, "id"));
     // Let one renewal land, so the deadline counts from a renewal and not from the acquire.
     await sleep(TTL_MS / 3 + 500);
     server.pause();
