@@ -14,7 +14,7 @@ const env = { ...process.env, HOME: dir, XDG_STATE_HOME: join(dir, "state") };
 const child = spawn(
   process.execPath,
   [
-    join(here, "../dist/cli/bin.js"),
+    join(here, "../dist/bundle/leasehold.js"),
     "run",
     "memory-bench",
     "--ttl",

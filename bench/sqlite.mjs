@@ -98,11 +98,11 @@ const cliList = [];
 const nodeBase = [];
 for (let run = 0; run < RUNS; run++) {
   nodeBase.push(cliMs(["-e", "0"]));
-  cliList.push(cliMs([join(here, "../dist/cli/bin.js"), "-c", cfg, "list", "list/"]));
+  cliList.push(cliMs([join(here, "../dist/bundle/leasehold.js"), "-c", cfg, "list", "list/"]));
 }
 const lines = execFileSync(
   process.execPath,
-  [join(here, "../dist/cli/bin.js"), "-c", cfg, "list", "list/"],
+  [join(here, "../dist/bundle/leasehold.js"), "-c", cfg, "list", "list/"],
   { env, encoding: "utf8" },
 )
   .trim()

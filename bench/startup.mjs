@@ -13,7 +13,7 @@ import { startRedis } from "./support/redis-server.mjs";
 import { startRgw } from "./support/s3-server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BIN = join(here, "../dist/cli/bin.js");
+const BIN = process.env.LEASEHOLD_BENCH_BIN ?? join(here, "../dist/bundle/leasehold.js");
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
 const dir = mkdtempSync(join(tmpdir(), "leasehold-bench-startup-"));
 const env = {
@@ -45,10 +45,13 @@ const SERVERS = {
   },
 };
 
+/** Wall time of one `node ...args` run; a run that does not exit 0 makes the figure void. */
 const ms = (args) => {
   const t0 = process.hrtime.bigint();
-  spawnSync(process.execPath, args, { env, stdio: "ignore" });
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+  const r = spawnSync(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+  const took = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  return took;
 };
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

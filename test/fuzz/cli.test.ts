@@ -12,7 +12,7 @@ import {
 } from "./cli-support.js";
 import { tally } from "./tally.js";
 
-// Properties through the built CLI (dist/cli/bin.js): each case spawns Node, so few runs each.
+// Properties through the built CLI (dist/bundle/leasehold.js): each case spawns Node, so few runs each.
 describe("fuzz: the CLI", () => {
   let box: Sandbox;
   let n = 0;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 /** The built CLI; `npm test` builds before running. */
-export const BIN = resolve(import.meta.dirname, "../../dist/cli/bin.js");
+export const BIN = resolve(import.meta.dirname, "../../dist/bundle/leasehold.js");
 
 export interface CliResult {
   code: number | null;

@@ -1,5 +1,6 @@
-import pg from "pg";
+import type pg from "pg";
 import { DeadlineError } from "./errors.js";
+import pgModule from "./pg-module.js";
 
 /**
  * One pg Client, connected on first use and replaced after it breaks. A one-shot CLI needs a
@@ -94,7 +95,7 @@ export interface Opening {
 
 /** Creates a client and starts connecting; `opened` resolves to it once connected. */
 export function openClient(config: pg.ClientConfig): Opening {
-  const client = new pg.Client(config);
+  const client = new pgModule.Client(config);
   const opened = client.connect().then(() => client);
   opened.catch(() => {});
   return { client, opened };
