@@ -1,5 +1,6 @@
 // CLI start-up per backend, as a ratio against `node -e 0` measured alternately in the same run:
-//   `leasehold is-held R ID` (one call) and `acquire` + `release` (two calls) vs `node -e 0`.
+//   `leasehold is-held R ID` (one call) and `acquire` + `release` (two calls) vs `node -e 0`,
+//   plus `is-held` through the unbundled tsc output to show what the bundle buys.
 //   node bench/startup.mjs [backend ...]     (after `npm run build`; starts its own servers)
 // Env: BENCH_STARTUP_RUNS (15). Writes bench/results/startup.json.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -13,7 +14,9 @@ import { startRedis } from "./support/redis-server.mjs";
 import { startRgw } from "./support/s3-server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BIN = process.env.LEASEHOLD_BENCH_BIN ?? join(here, "../dist/bundle/leasehold.js");
+const BIN = join(here, "../dist/bundle/leasehold.js");
+// The same CLI as plain tsc output, one file per module: what the bundle bought, in the same run.
+const UNBUNDLED = join(here, "../dist/cli/bin.js");
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
 const dir = mkdtempSync(join(tmpdir(), "leasehold-bench-startup-"));
 const env = {
@@ -66,6 +69,7 @@ async function measure(kind) {
     const cfg = join(dir, `${kind}.ini`);
     writeFileSync(cfg, `[default]\nbackend = ${kind}\n\n${server.ini}`, { mode: 0o600 });
     const cli = (...a) => [BIN, "-c", cfg, ...a];
+    const unbundled = (...a) => [UNBUNDLED, "-c", cfg, ...a];
     const id = execFileSync(process.execPath, cli("acquire", "bench-held"), {
       env,
       encoding: "utf8",
@@ -73,10 +77,12 @@ async function measure(kind) {
     ms(cli("is-held", "bench-held", id)); // warm the page cache and any first-use setup
     const base = [];
     const isHeld = [];
+    const isHeldUnbundled = [];
     const pair = [];
     for (let i = 0; i < RUNS; i++) {
       base.push(ms(["-e", "0"]));
       isHeld.push(ms(cli("is-held", "bench-held", id)));
+      isHeldUnbundled.push(ms(unbundled("is-held", "bench-held", id)));
       const t0 = process.hrtime.bigint();
       const lease = execFileSync(process.execPath, cli("acquire", `bench-pair-${i}`), {
         env,
@@ -87,6 +93,7 @@ async function measure(kind) {
     }
     const b = stats(base);
     const h = stats(isHeld);
+    const u = stats(isHeldUnbundled);
     const p = stats(pair);
     return {
       backend: kind,
@@ -94,6 +101,8 @@ async function measure(kind) {
       isHeldMs: round(h.median, 1),
       isHeldRatio: round(h.median / b.median),
       isHeldSpreadMs: [round(h.p25, 1), round(h.p75, 1)],
+      isHeldUnbundledMs: round(u.median, 1),
+      isHeldUnbundledRatio: round(u.median / b.median),
       acquireReleaseMs: round(p.median, 1),
       acquireReleaseRatio: round(p.median / (2 * b.median)),
     };
@@ -109,7 +118,7 @@ for (const kind of kinds) {
     const r = await measure(kind);
     results.push(r);
     console.log(
-      `${kind}: is-held ${r.isHeldMs} ms = ${r.isHeldRatio}x node -e 0 (${r.nodeBaselineMs} ms); acquire+release ${r.acquireReleaseMs} ms = ${r.acquireReleaseRatio}x two node starts`,
+      `${kind}: is-held ${r.isHeldMs} ms = ${r.isHeldRatio}x node -e 0 (${r.nodeBaselineMs} ms), unbundled ${r.isHeldUnbundledRatio}x; acquire+release ${r.acquireReleaseMs} ms = ${r.acquireReleaseRatio}x two node starts`,
     );
   } catch (e) {
     console.error(`${kind}: skipped (${e.message.split("\n")[0]})`);

@@ -24,8 +24,9 @@ await build({
   // commands we send, instead of every S3 and DynamoDB operation.
   mainFields: ["module", "main"],
   chunkNames: "chunks/[name]-[hash]",
-  // better-sqlite3 finds its native addon relative to its own files; pg-native is optional.
-  external: ["better-sqlite3", "pg-native"],
+  // pg-native is an optional addon pg loads only on request. better-sqlite3's JavaScript is
+  // bundled; its addon stays in node_modules and is named by path (sqlite/native-addon.ts).
+  external: ["pg-native"],
   // CommonJS dependencies call require() and read __dirname; ESM chunks have neither.
   define: { __dirname: "__lh_dirname", __filename: "__lh_filename" },
   banner: {

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { BackendUnavailableError } from "../../lease/errors.js";
+import { nativeAddonPath } from "./native-addon.js";
 
 /** The schema: one row per resource ever used; `id IS NULL` once released, so the fence lives on. */
 const SCHEMA = `
@@ -19,7 +20,8 @@ CREATE TABLE IF NOT EXISTS leases (
 export function openDatabase(path: string, timeoutMs: number): Database.Database {
   try {
     ensureDirectory(dirname(path));
-    const db = new Database(path, { timeout: timeoutMs });
+    const nativeBinding = nativeAddonPath();
+    const db = new Database(path, { timeout: timeoutMs, ...(nativeBinding && { nativeBinding }) });
     // WAL lets readers (is-held, current) proceed while a writer holds the lock.
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
