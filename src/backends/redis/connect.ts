@@ -41,6 +41,10 @@ export function connect(name: string, o: OptionValues, timeoutMs: number): Conne
     autoResendUnfulfilledCommands: false,
     // CLIENT SETINFO costs two commands per connection and tells the server nothing we need.
     disableClientInfo: true,
+    // The ready check is an INFO round trip before every first command, to wait out a server
+    // still loading its dataset; a command sent then fails with LOADING instead, which is
+    // reported as unavailable (a CLI call) or retried until the deadline (a renewal).
+    enableReadyCheck: false,
     // After disconnect() ioredis waits this long for the server to close its end before
     // destroying the socket (default 2 s); a frozen server never does, and the open socket
     // would keep a library caller's process alive after close().

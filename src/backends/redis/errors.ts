@@ -55,6 +55,12 @@ export function translateRedisError(ctx: FailureContext, cause: unknown): Backen
       hint: `check that Redis is up and reachable, or raise timeout in ${section}`,
     });
   }
+  if (/^LOADING/.test(message)) {
+    return new BackendUnavailableError(`${where}: Redis is still loading its dataset`, {
+      cause,
+      hint: "Redis answers once its data is loaded; try again shortly",
+    });
+  }
   if (isConnectionFailure(message)) {
     const why = conn ? `: ${errorText(conn)}` : "";
     return new BackendUnavailableError(`${where}: cannot connect${why}`, {
