@@ -53,7 +53,7 @@ if (startup) {
   }
   line();
   line(
-    "`is-held` runs the shipped CLI, dist/bundle/leasehold.js; \"unbundled\" runs the same code as tsc wrote it",
+    '`is-held` runs the shipped CLI, dist/bundle/leasehold.js; "unbundled" runs the same code as tsc wrote it',
   );
   line("(dist/cli/bin.js, one file per module), alternating with the others in the same run.");
   line();
