@@ -18,12 +18,41 @@ process.on("unhandledRejection", (reason) => {
   process.exit(70);
 });
 
+// process.stdout and process.stderr are made on first use, and making one loads Node's tty or
+// net code: a silent `is-held` need not pay for either. So nothing here touches them up front;
+// the getters are wrapped only to note which streams exist, to drain those before exiting.
+const made = new Set<NodeJS.WriteStream>();
+for (const name of ["stdout", "stderr"] as const) {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  if (own?.get && own.configurable) {
+    const make = own.get;
+    Object.defineProperty(process, name, {
+      ...own,
+      get() {
+        const stream = make.call(process) as NodeJS.WriteStream;
+        made.add(stream);
+        return stream;
+      },
+    });
+  } else {
+    made.add(process[name]);
+  }
+}
+const io = {
+  get stdout() {
+    return process.stdout;
+  },
+  get stderr() {
+    return process.stderr;
+  },
+  env: process.env,
+};
+
 const argv = process.argv.slice(2);
 const fast = parseFast(normalizeWaitFlag(argv));
 let code: number;
 if (fast) {
   // Everyday calls skip yargs entirely (see fast-path.ts); the result is the same.
-  const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
   code = await execute(RUNNERS[fast.command]!(fast.args), fast.global, io, argv);
 } else {
   code = await (await import("./main.js")).main(argv);
@@ -32,5 +61,5 @@ if (fast) {
 // first let stdout/stderr drain: writes to a pipe can still be queued, and exit would drop them.
 const drained = (stream: NodeJS.WriteStream) =>
   new Promise<void>((resolve) => stream.write("", () => resolve()));
-await Promise.all([drained(process.stdout), drained(process.stderr)]);
+await Promise.all([...made].map(drained));
 process.exit(code);
