@@ -30,9 +30,10 @@ const GLOBAL_VALUES: Readonly<Record<string, keyof GlobalArgs>> = {
 
 /**
  * Parses the everyday command lines (`is-held R ID`, `acquire R --ttl 5m`, …) without loading
- * yargs, which costs more than the rest of a call together. Anything unusual (help, version,
- * unknown or repeated flags, a wrong number of arguments, `--`) returns undefined, and the
- * full parser handles it with its messages. `argv` must already have `--wait` normalised.
+ * yargs, which costs more than the rest of a call together. Words after `--` are positional
+ * (a resource may start with "-"). Anything unusual (help, version, unknown or repeated flags,
+ * a wrong number of arguments) returns undefined, and the full parser handles it with its
+ * messages. `argv` must already have `--wait` normalised.
  */
 export function parseFast(argv: readonly string[]): FastParse | undefined {
   const global: Record<string, unknown> = {};
@@ -41,6 +42,11 @@ export function parseFast(argv: readonly string[]): FastParse | undefined {
   let command: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
+    if (token === "--") {
+      if (command === undefined) return undefined;
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
     const eq = token.startsWith("--") ? token.indexOf("=") : -1;
     const flag = eq > 0 ? token.slice(0, eq) : token;
     const inline = eq > 0 ? token.slice(eq + 1) : undefined;

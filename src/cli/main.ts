@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import yargs, { type Argv } from "yargs";
 import { UsageError } from "../lease/errors.js";
+import { restoreInMessage, restoreWords, standInForWordsAfterDashes } from "./after-dashes.js";
 import { registerCommands } from "./commands.js";
 import type { GlobalArgs } from "./context.js";
 import { commandName, execute, RUN_FAILED_BEFORE_CHILD, type Runner } from "./execute.js";
@@ -31,7 +32,8 @@ export async function main(argv: string[], io: Streams = defaultStreams()): Prom
 }
 
 function buildParser(argv: string[], select: (r: Runner, g: GlobalArgs) => void): Argv {
-  const parser = yargs(normalizeWaitFlag(argv))
+  const stoodIn = standInForWordsAfterDashes(argv);
+  const parser = yargs(normalizeWaitFlag(stoodIn.argv))
     .scriptName("leasehold")
     .usage("$0 <command> [options]\n\nTime-limited, exclusive leases on named resources.")
     .parserConfiguration({
@@ -70,9 +72,12 @@ function buildParser(argv: string[], select: (r: Runner, g: GlobalArgs) => void)
     .epilog(
       "Exit status: 0 done/yes, 1 no (held, not held), 2 usage/config error, 3 backend error, 70 internal error.",
     )
+    .middleware((args) => restoreWords(args, stoodIn.words))
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError(msg ?? "invalid arguments", { hint: "see leasehold --help" });
+      throw new UsageError(restoreInMessage(msg ?? "invalid arguments", stoodIn.words), {
+        hint: "see leasehold --help",
+      });
     });
   registerCommands(parser, select);
   return parser;

@@ -79,6 +79,26 @@ describe("with no config file anywhere (sqlite default)", () => {
     expect(wrong.stderr).toContain("not held by lease");
     expect((await runCli(["is-held", r, id])).code).toBe(0);
   }, 60_000);
+
+  it("takes a resource name that starts with '-' after --, on the fast path and through yargs alike", async () => {
+    const r = `-${uniqueName("dash")}`;
+    const id = (await runCli(["acquire", "--", r])).stdout.trim();
+    expect(id).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    // current is parsed by the fast path; wait only by yargs.
+    const fast = await runCli(["current", "--json", "--", r]);
+    const slow = await runCli(["wait", "--timeout", "100ms", "--", r]);
+    expect(JSON.parse(fast.stdout)).toMatchObject({ resource: r, id });
+    expect(slow.code).toBe(1);
+    expect(slow.stderr).toContain(`${r} is held by`);
+    expect((await runCli(["is-held", "--", r, id])).code).toBe(0);
+    // After --, a flag-like word is a word: it cannot be taken for --json.
+    const extra = await runCli(["current", "--", r, "--json"]);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain("Unknown argument: --json");
+    expect(extra.stderr).not.toContain("\u0000");
+    expect((await runCli(["force-release", "--yes", "--", r])).code).toBe(0);
+    expect((await runCli(["current", "--", r])).code).toBe(1);
+  }, 60_000);
 });
 
 describe("exit statuses", () => {

@@ -183,6 +183,8 @@ describe("waiting", () => {
     const id = (await runCli(["acquire", r, "--ttl", "8s"])).stdout.trim();
     const timedOut = await runCli(["wait", r, "--timeout", "500ms"]);
     expect(timedOut.code).toBe(1);
+    expect(timedOut.stderr).toMatch(/gave up waiting/);
+    expect(timedOut.stderr).toMatch(/hint: wait longer with a larger --timeout/);
     const res = await runCli(["wait", r, "--timeout", "30s"]);
     expect(res.code).toBe(0);
     expect(res.stdout).toBe("");

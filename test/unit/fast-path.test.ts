@@ -32,6 +32,14 @@ describe("the fast path parses everyday command lines like yargs would", () => {
       { command: "acquire", args: { resource: "db", wait: "" }, global: {} },
     ],
     [
+      ["acquire", "--json", "--", "-db"],
+      { command: "acquire", args: { resource: "-db", json: true }, global: {} },
+    ],
+    [
+      ["is-held", "--", "-db", "--ID"],
+      { command: "is-held", args: { resource: "-db", leaseId: "--ID" }, global: {} },
+    ],
+    [
       ["renew", "db", "ID", "--ttl=1h"],
       { command: "renew", args: { resource: "db", leaseId: "ID", ttl: "1h" }, global: {} },
     ],
@@ -52,6 +60,8 @@ describe("the fast path parses everyday command lines like yargs would", () => {
     [["acquire", "db", "--json=false"]],
     [["acquire", "-x", "db"]],
     [["run", "db", "--", "true"]],
+    [["--", "acquire", "db"]],
+    [["acquire", "--", "db", "--json"]],
     [["list"]],
     [["-c", "a", "-c", "b", "is-held", "r", "i"]],
     [[]],
