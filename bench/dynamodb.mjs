@@ -1,37 +1,28 @@
 // Benchmark of the DynamoDB backend against the raw AWS SDK doing the same requests, on dynalite.
 //   node bench/dynamodb.mjs      (after `npx tsc -p tsconfig.json`; starts its own dynalite)
 // Env: BENCH_PAIRS (300), BENCH_RUNS (5), BENCH_HANDOFFS (30). Writes bench/results/dynamodb.json.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { create } from "../dist/backends/dynamodb/index.js";
 import { isHeld, newLeaseId } from "../dist/lease/lease.js";
 import { startDynalite } from "./support/dynamodb-server.mjs";
+import {
+  handoffs,
+  inPollingBackoff,
+  interleave,
+  libraryPairs,
+  pairRates,
+  req,
+  timePairs,
+} from "./support/pairs.mjs";
+import { writeResults } from "./support/results.mjs";
+import { percentiles, round, sideBySide } from "./support/stats.mjs";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 300);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const HANDOFFS = Number(process.env.BENCH_HANDOFFS ?? 30);
 const COLD = 30;
-const req = { principal: "bench@host", ttlMs: 60_000 };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const pct = (xs, p) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Library, warm client: acquire + release on one resource, sequentially; pairs per second. */
-async function libraryPairs(backend, resource) {
-  const t0 = performance.now();
-  for (let i = 0; i < PAIRS; i++) {
-    const lease = await backend.acquire(resource, req);
-    if (isHeld(lease) || !(await backend.release(resource, lease.id)))
-      throw new Error("library pair failed");
-  }
-  return PAIRS / ((performance.now() - t0) / 1000);
-}
 
 /** The same two conditional UpdateItems per pair through the raw SDK, no decisions between. */
 function rawUpdates(resource, now) {
@@ -73,14 +64,12 @@ function rawUpdates(resource, now) {
   return { acquire, release };
 }
 
-async function rawPairs(client, resource) {
-  const t0 = performance.now();
-  for (let i = 0; i < PAIRS; i++) {
+function rawPairs(client, resource) {
+  return timePairs(PAIRS, async () => {
     const { acquire, release } = rawUpdates(resource, Date.now());
     await client.send(new UpdateItemCommand(acquire));
     await client.send(new UpdateItemCommand(release));
-  }
-  return PAIRS / ((performance.now() - t0) / 1000);
+  });
 }
 
 /** A new client per acquire (what every CLI process pays): GetItem + UpdateItem, then release. */
@@ -119,29 +108,6 @@ async function rawCold(endpoint, resource) {
   return out;
 }
 
-/** Release → waiter holds the lease, measured from the release call to the waiter's grant. */
-async function handoffs(holder, waiter, resource) {
-  const out = [];
-  for (let i = 0; i < HANDOFFS; i++) {
-    const lease = await holder.acquire(resource, req);
-    if (isHeld(lease)) throw new Error("holder could not acquire");
-    const taken = (async () => {
-      for (;;) {
-        const got = await waiter.acquire(resource, req);
-        if (!isHeld(got)) return got;
-        await waiter.waitForChange(resource, Date.now() + 30_000, new AbortController().signal);
-      }
-    })();
-    await sleep(100 + Math.random() * 400); // the waiter is somewhere in its backoff, as in life
-    const t0 = performance.now();
-    await holder.release(resource, lease.id);
-    const got = await taken;
-    out.push(performance.now() - t0);
-    await waiter.release(resource, got.id);
-  }
-  return out;
-}
-
 function rawClient(endpoint) {
   return new DynamoDBClient({
     endpoint,
@@ -162,19 +128,16 @@ async function main() {
   const make = () => create({ name: "dynamodb", options, timeoutMs: 10_000 });
   const [lib, holder, waiter] = await Promise.all([make(), make(), make()]);
   const raw = rawClient(server.endpoint);
-  await libraryPairs(lib, "bench/warm-up"); // creates the table
+  await libraryPairs(lib, "bench/warm-up", PAIRS); // creates the table
   await rawPairs(raw, "bench/raw-warm-up");
 
-  const libRuns = [];
-  const rawRuns = [];
-  for (let run = 0; run < RUNS; run++) {
-    // Interleaved, so drift on a shared machine hits both sides alike.
-    rawRuns.push(await rawPairs(raw, "bench/raw-pairs"));
-    libRuns.push(await libraryPairs(lib, "bench/pairs"));
-  }
+  const runs = await interleave(RUNS, {
+    raw: () => rawPairs(raw, "bench/raw-pairs"),
+    lib: () => libraryPairs(lib, "bench/pairs", PAIRS),
+  });
   const rawColdMs = await rawCold(server.endpoint, "bench/raw-cold");
   const coldMs = await coldAcquires(make, "bench/cold");
-  const hand = await handoffs(holder, waiter, "bench/handoff");
+  const hand = await handoffs(holder, waiter, "bench/handoff", HANDOFFS, inPollingBackoff);
   await Promise.all([lib.close(), holder.close(), waiter.close()]);
   raw.destroy();
   server.stop();
@@ -186,32 +149,21 @@ async function main() {
     server: "dynalite 4.0 (in memory), loopback HTTP",
     pairs: PAIRS,
     runs: RUNS,
-    acquireReleasePairsPerSecond: {
-      library: round(median(libRuns), 1),
-      rawSameRequests: round(median(rawRuns), 1),
-      ratio: round(median(libRuns) / median(rawRuns), 3),
+    acquireReleasePairsPerSecond: pairRates(runs.lib, runs.raw, "rawSameRequests", {
       requestsPerPair: 2,
-      libraryRuns: libRuns.map((x) => round(x, 1)),
-      rawRuns: rawRuns.map((x) => round(x, 1)),
-    },
+    }),
     coldAcquireMs: {
       n: COLD,
-      library: round(median(coldMs)),
-      rawSameRequests: round(median(rawColdMs)),
-      ratio: round(median(coldMs) / median(rawColdMs), 3),
+      ...sideBySide(coldMs, rawColdMs, "rawSameRequests", 2),
       note: "a new client per acquire, as in every CLI process: consistent GetItem (learns the server clock) + conditional UpdateItem",
     },
     handoffMs: {
-      n: hand.length,
-      p50: round(pct(hand, 50)),
-      p90: round(pct(hand, 90)),
+      ...percentiles(hand, 50, 90),
       max: round(Math.max(...hand)),
       note: "DynamoDB cannot push: the waiter polls (50 ms doubling to 1 s, jittered), so latency is the poll gap",
     },
   };
-  const here = dirname(fileURLToPath(import.meta.url));
-  mkdirSync(join(here, "results"), { recursive: true });
-  writeFileSync(join(here, "results", "dynamodb.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeResults("dynamodb", results);
   const p = results.acquireReleasePairsPerSecond;
   const c = results.coldAcquireMs;
   const h = results.handoffMs;

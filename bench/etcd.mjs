@@ -2,11 +2,9 @@
 //   node bench/etcd.mjs            (after `npx tsc -p tsconfig.json`; starts its own etcd member)
 // Env: BENCH_PAIRS (300), BENCH_RUNS (5), BENCH_HANDOFFS (50), BENCH_EXPIRIES (8),
 // LEASEHOLD_BENCH_ETCD (use a running member's URL). Writes bench/results/etcd.json.
-import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Etcd3 } from "etcd3";
 import { create } from "../dist/backends/etcd/index.js";
 import { KeyLayout } from "../dist/backends/etcd/keys.js";
@@ -14,37 +12,22 @@ import { leaseSeconds } from "../dist/backends/etcd/leases.js";
 import { acquireTxn, releaseTxn } from "../dist/backends/etcd/requests.js";
 import { isHeld, newLeaseId } from "../dist/lease/lease.js";
 import { startEtcd } from "./support/etcd-server.mjs";
+import { interleave, libraryPairs, pairRates, req, timePairs } from "./support/pairs.mjs";
+import { writeResults } from "./support/results.mjs";
+import { median, percentiles, round } from "./support/stats.mjs";
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 300);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const HANDOFFS = Number(process.env.BENCH_HANDOFFS ?? 50);
 const EXPIRIES = Number(process.env.BENCH_EXPIRIES ?? 8);
 const PREFIX = "/leasehold-bench/";
-const req = { principal: "bench@host", ttlMs: 60_000 };
-const sorted = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
-const pct = (xs, p) => sorted(xs)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Library: acquire + release, sequentially, PAIRS times; returns pairs per second. */
-async function libraryPairs(backend, resource) {
-  const t0 = performance.now();
-  for (let i = 0; i < PAIRS; i++) {
-    const lease = await backend.acquire(resource, req);
-    if (isHeld(lease) || !(await backend.release(resource, lease.id)))
-      throw new Error("library pair failed");
-  }
-  return PAIRS / ((performance.now() - t0) / 1000);
-}
 
 /**
  * Raw etcd3, the same four requests per pair as the library: lease grant, the acquire txn,
  * the release txn, lease revoke. The library's floor on this client.
  */
-async function rawPairs(client, keys, resource) {
-  const t0 = performance.now();
-  for (let i = 0; i < PAIRS; i++) {
+function rawPairs(client, keys, resource) {
+  return timePairs(PAIRS, async () => {
     const grant = await client.leaseClient.leaseGrant({ TTL: leaseSeconds(req.ttlMs) });
     const record = {
       id: newLeaseId(),
@@ -59,8 +42,7 @@ async function rawPairs(client, keys, resource) {
     const released = await client.kv.txn(releaseTxn(keys, resource, record.id));
     if (!released.succeeded) throw new Error("raw release failed");
     await client.leaseClient.leaseRevoke({ ID: grant.ID });
-  }
-  return PAIRS / ((performance.now() - t0) / 1000);
+  });
 }
 
 /** A waiter loop as the CLI's `acquire --wait` runs it: acquire, else wait for a change. */
@@ -121,16 +103,13 @@ async function main() {
   const [lib, holder, waiter] = await Promise.all([make(), make(), make()]);
   const raw = new Etcd3({ hosts: server.endpoints.split(",") });
   const keys = new KeyLayout(PREFIX);
-  await libraryPairs(lib, "bench/warm-up");
+  await libraryPairs(lib, "bench/warm-up", PAIRS);
   await rawPairs(raw, keys, "bench/warm-up-raw");
 
-  const libRuns = [];
-  const rawRuns = [];
-  for (let run = 0; run < RUNS; run++) {
-    // Interleaved, so drift on a shared machine hits both sides alike.
-    rawRuns.push(await rawPairs(raw, keys, "bench/pairs-raw"));
-    libRuns.push(await libraryPairs(lib, "bench/pairs"));
-  }
+  const runs = await interleave(RUNS, {
+    raw: () => rawPairs(raw, keys, "bench/pairs-raw"),
+    lib: () => libraryPairs(lib, "bench/pairs", PAIRS),
+  });
   const released = await releaseHandoffs(holder, waiter, "bench/handoff");
   const expired = await expiryHandoffs(holder, waiter, "bench/expiry");
   await Promise.all([lib.close(), holder.close(), waiter.close()]);
@@ -147,29 +126,16 @@ async function main() {
     pairs: PAIRS,
     runs: RUNS,
     acquireReleasePairsPerSecond: {
-      library: round(median(libRuns), 1),
-      rawSameRequests: round(median(rawRuns), 1),
-      ratio: round(median(libRuns) / median(rawRuns), 3),
-      // Each run's library/raw ratio, back to back, so machine drift cancels within a pair.
-      ratioMedianOfRuns: round(median(libRuns.map((x, i) => x / rawRuns[i])), 3),
-      libraryRuns: libRuns.map((x) => round(x, 1)),
-      rawRuns: rawRuns.map((x) => round(x, 1)),
+      ...pairRates(runs.lib, runs.raw, "rawSameRequests", {
+        // Each run's library/raw ratio, back to back, so machine drift cancels within a pair.
+        ratioMedianOfRuns: round(median(runs.lib.map((r, i) => r.rate / runs.raw[i].rate)), 3),
+      }),
       requestsPerPair: "grant + acquire txn + release txn + revoke (both sides)",
     },
-    releaseHandoffMs: {
-      n: released.length,
-      p50: round(pct(released, 50)),
-      p99: round(pct(released, 99)),
-    },
-    expiryHandoffMs: {
-      n: expired.length,
-      p50: round(pct(expired, 50)),
-      p99: round(pct(expired, 99)),
-    },
+    releaseHandoffMs: percentiles(released, 50, 99),
+    expiryHandoffMs: percentiles(expired, 50, 99),
   };
-  const here = dirname(fileURLToPath(import.meta.url));
-  mkdirSync(join(here, "results"), { recursive: true });
-  writeFileSync(join(here, "results", "etcd.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeResults("etcd", results);
   const p = results.acquireReleasePairsPerSecond;
   console.log(`etcd backend (${results.server}), median of ${RUNS} runs of ${PAIRS} pairs`);
   console.log(

@@ -2,10 +2,11 @@
 // so a renewal every 200 ms) on sqlite; resident set size sampled from /proc every second.
 //   node bench/memory.mjs      Env: BENCH_MEMORY_SECONDS (40). Writes bench/results/memory.json.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeResults } from "./support/results.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_MEMORY_SECONDS ?? 40);
@@ -53,8 +54,7 @@ const result = {
   },
   samplesMb: samples.map(mb),
 };
-mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(join(here, "results/memory.json"), JSON.stringify(result, null, 2));
+writeResults("memory", result, { newline: false });
 console.log(
   `run over ~${result.renewals} renewals in ${SECONDS} s: RSS ${result.rssMb.afterStart} MB after start, ${result.rssMb.min}-${result.rssMb.max} MB after, ${result.rssMb.last} MB at the end (exit ${code})`,
 );

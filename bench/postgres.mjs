@@ -2,43 +2,24 @@
 //   node bench/postgres.mjs            (after `npx tsc -p tsconfig.json`; starts its own cluster)
 // Env: BENCH_PAIRS (500), BENCH_RUNS (5), BENCH_HANDOFFS (100), BENCH_PG_FAST=1 (fsync off),
 // LEASEHOLD_TEST_POSTGRES_URL (use an existing server). Writes bench/results/postgres.json.
-import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { create } from "../dist/backends/postgres/index.js";
 import { tableNames } from "../dist/backends/postgres/schema.js";
 import { statementsFor } from "../dist/backends/postgres/statements.js";
-import { isHeld, newLeaseId } from "../dist/lease/lease.js";
+import { newLeaseId } from "../dist/lease/lease.js";
+import { handoffs, interleave, libraryPairs, pairRates, req, timePairs } from "./support/pairs.mjs";
 import { startPostgres } from "./support/postgres-server.mjs";
+import { writeResults } from "./support/results.mjs";
+import { median, pct, percentiles, round } from "./support/stats.mjs";
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const HANDOFFS = Number(process.env.BENCH_HANDOFFS ?? 100);
-const req = { principal: "bench@host", ttlMs: 60_000 };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const pct = (xs, p) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Library: acquire + release, sequentially, PAIRS times; returns pairs per second. */
-async function libraryPairs(backend, resource) {
-  const t0 = performance.now();
-  for (let i = 0; i < PAIRS; i++) {
-    const lease = await backend.acquire(resource, req);
-    if (isHeld(lease) || !(await backend.release(resource, lease.id)))
-      throw new Error("library pair failed");
-  }
-  return PAIRS / ((performance.now() - t0) / 1000);
-}
-
 /** Raw pg: the very same two statements per pair on one Client: the library's floor. */
-async function rawPairs(client, sql, resource) {
-  const t0 = performance.now();
-  for (let i = 0; i < PAIRS; i++) {
+function rawPairs(client, sql, resource) {
+  return timePairs(PAIRS, async () => {
     const id = newLeaseId();
     const { rows } = await client.query(sql.acquire, [
       resource,
@@ -50,41 +31,15 @@ async function rawPairs(client, sql, resource) {
     if (!rows[0]?.granted) throw new Error("raw acquire failed");
     if ((await client.query(sql.release, [resource, id])).rowCount !== 1)
       throw new Error("raw release failed");
-  }
-  return PAIRS / ((performance.now() - t0) / 1000);
+  });
 }
 
 /** Two `SELECT 1` per pair: what two round trips cost with no work at all. */
-async function emptyPairs(client) {
-  const t0 = performance.now();
-  for (let i = 0; i < PAIRS; i++) {
+function emptyPairs(client) {
+  return timePairs(PAIRS, async () => {
     await client.query("SELECT 1");
     await client.query("SELECT 1");
-  }
-  return PAIRS / ((performance.now() - t0) / 1000);
-}
-
-/** Release → waiter holds the lease: from the holder's release call to the waiter's grant. */
-async function handoffs(holder, waiter, resource) {
-  const out = [];
-  for (let i = 0; i < HANDOFFS; i++) {
-    const lease = await holder.acquire(resource, req);
-    if (isHeld(lease)) throw new Error("holder could not acquire");
-    const taken = (async () => {
-      for (;;) {
-        const got = await waiter.acquire(resource, req);
-        if (!isHeld(got)) return got;
-        await waiter.waitForChange(resource, Date.now() + 30_000, new AbortController().signal);
-      }
-    })();
-    await sleep(15); // let the waiter find it held and start waiting
-    const t0 = performance.now();
-    await holder.release(resource, lease.id);
-    const got = await taken;
-    out.push(performance.now() - t0);
-    await waiter.release(resource, got.id);
-  }
-  return out;
+  });
 }
 
 /**
@@ -136,19 +91,16 @@ async function main() {
     )
   ).rows[0];
   await lib.current("warm-up"); // connects; the first acquire creates the table
-  await libraryPairs(lib, "bench/warm-up");
+  await libraryPairs(lib, "bench/warm-up", PAIRS);
   await rawPairs(raw, sql, "bench/warm-up-raw");
 
-  const libRuns = [];
-  const rawRuns = [];
-  const emptyRuns = [];
-  for (let run = 0; run < RUNS; run++) {
-    // Interleaved, so drift on a shared machine hits both sides alike.
-    rawRuns.push(await rawPairs(raw, sql, "bench/pairs-raw"));
-    libRuns.push(await libraryPairs(lib, "bench/pairs"));
-    emptyRuns.push(await emptyPairs(raw));
-  }
-  const hand = await handoffs(holder, waiter, "bench/handoff");
+  const runs = await interleave(RUNS, {
+    raw: () => rawPairs(raw, sql, "bench/pairs-raw"),
+    lib: () => libraryPairs(lib, "bench/pairs", PAIRS),
+    empty: () => emptyPairs(raw),
+  });
+  // 15 ms lets the waiter find it held and start waiting.
+  const hand = await handoffs(holder, waiter, "bench/handoff", HANDOFFS, () => 15);
   const rawHand = await rawHandoffs(server.url, sql, names.channel, "bench/handoff-raw");
   await Promise.all([lib.close(), holder.close(), waiter.close(), raw.end()]);
   server.stop();
@@ -162,25 +114,18 @@ async function main() {
     pairs: PAIRS,
     runs: RUNS,
     acquireReleasePairsPerSecond: {
-      library: round(median(libRuns), 1),
-      rawSameStatements: round(median(rawRuns), 1),
-      ratio: round(median(libRuns) / median(rawRuns), 3),
-      rawSelect1Floor: round(median(emptyRuns), 1),
-      libraryRuns: libRuns.map((x) => round(x, 1)),
-      rawRuns: rawRuns.map((x) => round(x, 1)),
-      perRunRatios: libRuns.map((x, i) => round(x / rawRuns[i], 3)),
+      ...pairRates(runs.lib, runs.raw, "rawSameStatements", {
+        rawSelect1Floor: round(median(runs.empty.map((r) => r.rate)), 1),
+      }),
+      perRunRatios: runs.lib.map((r, i) => round(r.rate / runs.raw[i].rate, 3)),
     },
     handoffMs: {
-      n: hand.length,
-      p50: round(pct(hand, 50)),
-      p99: round(pct(hand, 99)),
+      ...percentiles(hand, 50, 99),
       rawReleaseNotifyAcquireP50: round(pct(rawHand, 50)),
       rawReleaseNotifyAcquireP99: round(pct(rawHand, 99)),
     },
   };
-  const here = dirname(fileURLToPath(import.meta.url));
-  mkdirSync(join(here, "results"), { recursive: true });
-  writeFileSync(join(here, "results", "postgres.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeResults("postgres", results);
   const p = results.acquireReleasePairsPerSecond;
   const h = results.handoffMs;
   console.log(`postgres backend (${results.server}), median of ${RUNS} runs of ${PAIRS} pairs`);

@@ -3,34 +3,28 @@
 //   node bench/sqlite.mjs        (after `npm run build`). Env: BENCH_PAIRS (2000), BENCH_RUNS (5).
 // Writes bench/results/sqlite.json.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { create } from "../dist/backends/sqlite/index.js";
 import { newLeaseId } from "../dist/lease/lease.js";
+import { interleave, pairRates, req, timePairs } from "./support/pairs.mjs";
+import { writeResults } from "./support/results.mjs";
+import { median, round } from "./support/stats.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LIST_SIZE = 10_000;
 const dir = mkdtempSync(join(tmpdir(), "leasehold-bench-sqlite-"));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
-async function rate(body) {
-  const t0 = performance.now();
-  for (let i = 0; i < PAIRS; i++) await body(i);
-  return PAIRS / ((performance.now() - t0) / 1000);
-}
 
 const backend = await create({
   name: "sqlite",
   options: { path: join(dir, "lib.db") },
   timeoutMs: 10_000,
 });
-const req = { principal: "bench@host", ttlMs: 60_000 };
 const libraryPair = async (i) => {
   const lease = await backend.acquire(`r${i % 50}`, req);
   await backend.release(lease.resource, lease.id);
@@ -61,12 +55,10 @@ const rawPair = async (i) => {
   release.run(row.resource, row.id, Date.now());
 };
 
-const lib = [];
-const base = [];
-for (let run = 0; run < RUNS; run++) {
-  base.push(await rate(rawPair));
-  lib.push(await rate(libraryPair));
-}
+const runs = await interleave(RUNS, {
+  raw: () => timePairs(PAIRS, rawPair),
+  lib: () => timePairs(PAIRS, libraryPair),
+});
 
 // list over 10,000 live leases: library iteration and the CLI, next to `node -e 0`.
 const listPath = join(dir, "list.db");
@@ -114,13 +106,7 @@ const result = {
   node: process.version,
   pairs: PAIRS,
   runs: RUNS,
-  acquireReleasePairsPerSecond: {
-    library: round(median(lib), 1),
-    rawSameStatements: round(median(base), 1),
-    ratio: round(median(lib) / median(base), 3),
-    libraryRuns: lib.map((x) => round(x, 1)),
-    rawRuns: base.map((x) => round(x, 1)),
-  },
+  acquireReleasePairsPerSecond: pairRates(runs.lib, runs.raw, "rawSameStatements"),
   list10k: {
     leases: LIST_SIZE,
     libraryMs: round(median(listTimes), 1),
@@ -129,8 +115,7 @@ const result = {
     cliLines: lines,
   },
 };
-mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(join(here, "results/sqlite.json"), JSON.stringify(result, null, 2));
+writeResults("sqlite", result, { newline: false });
 console.log(
   `sqlite: ${result.acquireReleasePairsPerSecond.library} pairs/s vs raw ${result.acquireReleasePairsPerSecond.rawSameStatements} (ratio ${result.acquireReleasePairsPerSecond.ratio}); list 10k: library ${result.list10k.libraryMs} ms, CLI ${result.list10k.cliMs} ms (node -e 0: ${result.list10k.nodeBaselineMs} ms)`,
 );

@@ -4,14 +4,16 @@
 //   node bench/startup.mjs [backend ...]     (after `npm run build`; starts its own servers)
 // Env: BENCH_STARTUP_RUNS (15). Writes bench/results/startup.json.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEtcd } from "./support/etcd-server.mjs";
 import { startPostgres } from "./support/postgres-server.mjs";
 import { startRedis } from "./support/redis-server.mjs";
+import { writeResults } from "./support/results.mjs";
 import { startRgw } from "./support/s3-server.mjs";
+import { median, pct, round } from "./support/stats.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, "../dist/bundle/leasehold.js");
@@ -56,12 +58,6 @@ const ms = (args) => {
   if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
   return took;
 };
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { median: q(0.5), p25: q(0.25), p75: q(0.75) };
-};
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function measure(kind) {
   const server = await SERVERS[kind]();
@@ -91,20 +87,20 @@ async function measure(kind) {
       execFileSync(process.execPath, cli("release", `bench-pair-${i}`, lease), { env });
       pair.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
-    const b = stats(base);
-    const h = stats(isHeld);
-    const u = stats(isHeldUnbundled);
-    const p = stats(pair);
+    const b = median(base);
+    const h = median(isHeld);
+    const u = median(isHeldUnbundled);
+    const p = median(pair);
     return {
       backend: kind,
-      nodeBaselineMs: round(b.median, 1),
-      isHeldMs: round(h.median, 1),
-      isHeldRatio: round(h.median / b.median),
-      isHeldSpreadMs: [round(h.p25, 1), round(h.p75, 1)],
-      isHeldUnbundledMs: round(u.median, 1),
-      isHeldUnbundledRatio: round(u.median / b.median),
-      acquireReleaseMs: round(p.median, 1),
-      acquireReleaseRatio: round(p.median / (2 * b.median)),
+      nodeBaselineMs: round(b, 1),
+      isHeldMs: round(h, 1),
+      isHeldRatio: round(h / b),
+      isHeldSpreadMs: [round(pct(isHeld, 25), 1), round(pct(isHeld, 75), 1)],
+      isHeldUnbundledMs: round(u, 1),
+      isHeldUnbundledRatio: round(u / b),
+      acquireReleaseMs: round(p, 1),
+      acquireReleaseRatio: round(p / (2 * b)),
     };
   } finally {
     server.stop();
@@ -124,13 +120,9 @@ for (const kind of kinds) {
     console.error(`${kind}: skipped (${e.message.split("\n")[0]})`);
   }
 }
-mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(
-  join(here, "results/startup.json"),
-  JSON.stringify(
-    { date: new Date().toISOString(), node: process.version, runs: RUNS, results },
-    null,
-    2,
-  ),
+writeResults(
+  "startup",
+  { date: new Date().toISOString(), node: process.version, runs: RUNS, results },
+  { newline: false },
 );
 process.exit(0);
