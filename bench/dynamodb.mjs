@@ -1,12 +1,13 @@
 // Benchmark of the DynamoDB backend against the raw AWS SDK doing the same requests, on dynalite.
 //   node bench/dynamodb.mjs      (after `npx tsc -p tsconfig.json`; starts its own dynalite)
-// Env: BENCH_PAIRS (300), BENCH_RUNS (5), BENCH_HANDOFFS (30). Writes bench/results/dynamodb.json.
+// Env: BENCH_PAIRS (300), BENCH_RUNS (5), BENCH_HANDOFFS (30), BENCH_EXPIRIES (8). Writes bench/results/dynamodb.json.
 import { performance } from "node:perf_hooks";
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { create } from "../dist/backends/dynamodb/index.js";
 import { isHeld, newLeaseId } from "../dist/lease/lease.js";
 import { startDynalite } from "./support/dynamodb-server.mjs";
 import {
+  expiryHandoffs,
   handoffs,
   inPollingBackoff,
   interleave,
@@ -22,6 +23,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 300);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const HANDOFFS = Number(process.env.BENCH_HANDOFFS ?? 30);
+const EXPIRIES = Number(process.env.BENCH_EXPIRIES ?? 8);
 const COLD = 30;
 
 /** The same two conditional UpdateItems per pair through the raw SDK, no decisions between. */
@@ -138,6 +140,7 @@ async function main() {
   const rawColdMs = await rawCold(server.endpoint, "bench/raw-cold");
   const coldMs = await coldAcquires(make, "bench/cold");
   const hand = await handoffs(holder, waiter, "bench/handoff", HANDOFFS, inPollingBackoff);
+  const expired = await expiryHandoffs(holder, waiter, "bench/expiry", EXPIRIES);
   await Promise.all([lib.close(), holder.close(), waiter.close()]);
   raw.destroy();
   server.stop();
@@ -162,6 +165,7 @@ async function main() {
       max: round(Math.max(...hand)),
       note: "DynamoDB cannot push: the waiter polls (50 ms doubling to 1 s, jittered), so latency is the poll gap",
     },
+    expiryHandoffMs: percentiles(expired, 50, 99),
   };
   writeResults("dynamodb", results);
   const p = results.acquireReleasePairsPerSecond;
@@ -176,6 +180,10 @@ async function main() {
   );
   console.log(
     `  release→waiter handoff (polling): p50 ${h.p50} ms, p90 ${h.p90} ms, max ${h.max} ms (n=${h.n})`,
+  );
+  const e = results.expiryHandoffMs;
+  console.log(
+    `  expiry→waiter handoff (polling, after the TTL ran out): p50 ${e.p50} ms, p99 ${e.p99} ms (n=${e.n})`,
   );
   console.log("  wrote bench/results/dynamodb.json");
 }

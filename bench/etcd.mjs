@@ -12,7 +12,15 @@ import { leaseSeconds } from "../dist/backends/etcd/leases.js";
 import { acquireTxn, releaseTxn } from "../dist/backends/etcd/requests.js";
 import { isHeld, newLeaseId } from "../dist/lease/lease.js";
 import { startEtcd } from "./support/etcd-server.mjs";
-import { interleave, libraryPairs, pairRates, req, timePairs } from "./support/pairs.mjs";
+import {
+  expiryHandoffs,
+  handoffs,
+  interleave,
+  libraryPairs,
+  pairRates,
+  req,
+  timePairs,
+} from "./support/pairs.mjs";
 import { writeResults } from "./support/results.mjs";
 import { median, percentiles, round } from "./support/stats.mjs";
 
@@ -45,52 +53,6 @@ function rawPairs(client, keys, resource) {
   });
 }
 
-/** A waiter loop as the CLI's `acquire --wait` runs it: acquire, else wait for a change. */
-function takeWhenFree(waiter, resource, ttlMs = req.ttlMs) {
-  return (async () => {
-    for (;;) {
-      const got = await waiter.acquire(resource, { ...req, ttlMs });
-      if (!isHeld(got)) return { got, at: performance.now() };
-      await waiter.waitForChange(resource, Date.now() + 60_000, new AbortController().signal);
-    }
-  })();
-}
-
-/** Release → waiter holds the lease: from the holder's release call to the waiter's grant. */
-async function releaseHandoffs(holder, waiter, resource) {
-  const out = [];
-  for (let i = 0; i < HANDOFFS; i++) {
-    const lease = await holder.acquire(resource, req);
-    if (isHeld(lease)) throw new Error("holder could not acquire");
-    const taken = takeWhenFree(waiter, resource);
-    await sleep(30); // let the waiter find it held and start watching
-    const t0 = performance.now();
-    await holder.release(resource, lease.id);
-    const { got, at } = await taken;
-    out.push(at - t0);
-    await waiter.release(resource, got.id);
-  }
-  return out;
-}
-
-/**
- * Expiry → waiter: the holder takes a 1 s lease (etcd grants its minimum, about 2 s) and walks
- * away; measured from the moment etcd's granted TTL ran out (by this process's clock, from the
- * acquire's return) to the waiter's grant. Includes etcd's lessor tick (up to 500 ms).
- */
-async function expiryHandoffs(holder, waiter, resource) {
-  const out = [];
-  for (let i = 0; i < EXPIRIES; i++) {
-    const lease = await holder.acquire(resource, { ...req, ttlMs: 1000 });
-    if (isHeld(lease)) throw new Error("holder could not acquire");
-    const expiresAt = performance.now() + lease.remainingMs;
-    const { got, at } = await takeWhenFree(waiter, resource);
-    out.push(at - expiresAt);
-    await waiter.release(resource, got.id);
-  }
-  return out;
-}
-
 async function main() {
   const server = await startEtcd();
   const options = {
@@ -110,8 +72,10 @@ async function main() {
     raw: () => rawPairs(raw, keys, "bench/pairs-raw"),
     lib: () => libraryPairs(lib, "bench/pairs", PAIRS),
   });
-  const released = await releaseHandoffs(holder, waiter, "bench/handoff");
-  const expired = await expiryHandoffs(holder, waiter, "bench/expiry");
+  // 30 ms: long enough for the waiter to find the lease held and start watching.
+  const released = await handoffs(holder, waiter, "bench/handoff", HANDOFFS, () => 30);
+  // etcd grants at least about 2 s; expiry waits on etcd's lessor tick (up to 500 ms).
+  const expired = await expiryHandoffs(holder, waiter, "bench/expiry", EXPIRIES);
   await Promise.all([lib.close(), holder.close(), waiter.close()]);
   raw.close();
   server.stop();

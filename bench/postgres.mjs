@@ -1,6 +1,6 @@
 // Benchmark of the PostgreSQL backend against raw `pg` doing the same round trips.
 //   node bench/postgres.mjs            (after `npx tsc -p tsconfig.json`; starts its own cluster)
-// Env: BENCH_PAIRS (500), BENCH_RUNS (5), BENCH_HANDOFFS (100), BENCH_PG_FAST=1 (fsync off),
+// Env: BENCH_PAIRS (500), BENCH_RUNS (5), BENCH_HANDOFFS (100), BENCH_EXPIRIES (8), BENCH_PG_FAST=1 (fsync off),
 // LEASEHOLD_TEST_POSTGRES_URL (use an existing server). Writes bench/results/postgres.json.
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -9,7 +9,15 @@ import { create } from "../dist/backends/postgres/index.js";
 import { tableNames } from "../dist/backends/postgres/schema.js";
 import { statementsFor } from "../dist/backends/postgres/statements.js";
 import { newLeaseId } from "../dist/lease/lease.js";
-import { handoffs, interleave, libraryPairs, pairRates, req, timePairs } from "./support/pairs.mjs";
+import {
+  expiryHandoffs,
+  handoffs,
+  interleave,
+  libraryPairs,
+  pairRates,
+  req,
+  timePairs,
+} from "./support/pairs.mjs";
 import { startPostgres } from "./support/postgres-server.mjs";
 import { writeResults } from "./support/results.mjs";
 import { median, pct, percentiles, round } from "./support/stats.mjs";
@@ -17,6 +25,7 @@ import { median, pct, percentiles, round } from "./support/stats.mjs";
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const HANDOFFS = Number(process.env.BENCH_HANDOFFS ?? 100);
+const EXPIRIES = Number(process.env.BENCH_EXPIRIES ?? 8);
 /** Raw pg: the very same two statements per pair on one Client: the library's floor. */
 function rawPairs(client, sql, resource) {
   return timePairs(PAIRS, async () => {
@@ -102,6 +111,7 @@ async function main() {
   // 15 ms lets the waiter find it held and start waiting.
   const hand = await handoffs(holder, waiter, "bench/handoff", HANDOFFS, () => 15);
   const rawHand = await rawHandoffs(server.url, sql, names.channel, "bench/handoff-raw");
+  const expired = await expiryHandoffs(holder, waiter, "bench/expiry", EXPIRIES);
   await Promise.all([lib.close(), holder.close(), waiter.close(), raw.end()]);
   server.stop();
 
@@ -124,6 +134,7 @@ async function main() {
       rawReleaseNotifyAcquireP50: round(pct(rawHand, 50)),
       rawReleaseNotifyAcquireP99: round(pct(rawHand, 99)),
     },
+    expiryHandoffMs: percentiles(expired, 50, 99),
   };
   writeResults("postgres", results);
   const p = results.acquireReleasePairsPerSecond;
@@ -137,6 +148,10 @@ async function main() {
   );
   console.log(
     `  release→waiter handoff: p50 ${h.p50} ms, p99 ${h.p99} ms (raw pg release → NOTIFY → acquire: p50 ${h.rawReleaseNotifyAcquireP50} ms, p99 ${h.rawReleaseNotifyAcquireP99} ms; n=${h.n})`,
+  );
+  const e = results.expiryHandoffMs;
+  console.log(
+    `  expiry→waiter handoff (after the TTL ran out): p50 ${e.p50} ms, p99 ${e.p99} ms (n=${e.n})`,
   );
   console.log("  wrote bench/results/postgres.json");
 }

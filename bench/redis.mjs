@@ -1,6 +1,6 @@
 // Benchmark of the Redis backend against raw ioredis doing the same round trips.
 //   node bench/redis.mjs            (after `npx tsc -p tsconfig.json`; starts its own servers)
-// Env: BENCH_PAIRS (2000), BENCH_RUNS (5), BENCH_HANDOFFS (200). Runs twice: a server without
+// Env: BENCH_PAIRS (2000), BENCH_RUNS (5), BENCH_HANDOFFS (200), BENCH_EXPIRIES (8). Runs twice: a server without
 // persistence, and one with `appendonly yes, appendfsync always` (what docs/backends/redis.md
 // recommends for leases). Writes bench/results/redis.json.
 import { performance } from "node:perf_hooks";
@@ -10,7 +10,15 @@ import { create } from "../dist/backends/redis/index.js";
 import { KeySpace } from "../dist/backends/redis/keys.js";
 import { defineScripts } from "../dist/backends/redis/scripts.js";
 import { newLeaseId } from "../dist/lease/lease.js";
-import { handoffs, interleave, libraryPairs, pairRates, req, timePairs } from "./support/pairs.mjs";
+import {
+  expiryHandoffs,
+  handoffs,
+  interleave,
+  libraryPairs,
+  pairRates,
+  req,
+  timePairs,
+} from "./support/pairs.mjs";
 import { startRedis } from "./support/redis-server.mjs";
 import { writeResults } from "./support/results.mjs";
 import { median, pct, percentiles, round, sideBySide } from "./support/stats.mjs";
@@ -18,6 +26,7 @@ import { median, pct, percentiles, round, sideBySide } from "./support/stats.mjs
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const HANDOFFS = Number(process.env.BENCH_HANDOFFS ?? 200);
+const EXPIRIES = Number(process.env.BENCH_EXPIRIES ?? 8);
 const keys = new KeySpace("leasehold:");
 
 /** Raw ioredis: the very same two scripts (EVALSHA) per pair on one connection: the floor. */
@@ -107,6 +116,7 @@ async function measure(label, persistence) {
   // 10 ms lets the waiter find it held and subscribe.
   const hand = await handoffs(holder, waiter, "bench/handoff", HANDOFFS, () => 10);
   const rawHand = await rawHandoffs(server.url, "bench/handoff-raw");
+  const expired = await expiryHandoffs(holder, waiter, "bench/expiry", EXPIRIES);
   await Promise.all([lib.close(), holder.close(), waiter.close()]);
   rawClient.disconnect();
   server.stop();
@@ -125,6 +135,7 @@ async function measure(label, persistence) {
       rawReleasePublishAcquireP50: round(pct(rawHand, 50)),
       rawReleasePublishAcquireP99: round(pct(rawHand, 99)),
     },
+    expiryHandoffMs: percentiles(expired, 50, 99),
   };
 }
 
@@ -163,6 +174,10 @@ async function main() {
     );
     console.log(
       `  release→waiter handoff: p50 ${h.p50} ms, p99 ${h.p99} ms (raw release → PUBLISH → acquire: p50 ${h.rawReleasePublishAcquireP50} ms, p99 ${h.rawReleasePublishAcquireP99} ms; n=${h.n})`,
+    );
+    const e = c.expiryHandoffMs;
+    console.log(
+      `  expiry→waiter handoff (after the TTL ran out): p50 ${e.p50} ms, p99 ${e.p99} ms (n=${e.n})`,
     );
   }
   console.log("  wrote bench/results/redis.json");

@@ -1,10 +1,11 @@
 // Benchmark of the S3 backend against the raw AWS SDK doing the same round trips.
 //   node bench/s3.mjs            (after `npx tsc -p tsconfig.json`; starts its own Ceph RGW)
-// Env: BENCH_PAIRS (200), BENCH_RUNS (5), BENCH_HANDOFFS (30). Writes bench/results/s3.json.
+// Env: BENCH_PAIRS (200), BENCH_RUNS (5), BENCH_HANDOFFS (30), BENCH_EXPIRIES (8). Writes bench/results/s3.json.
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { create } from "../dist/backends/s3/index.js";
 import { newLeaseId } from "../dist/lease/lease.js";
 import {
+  expiryHandoffs,
   handoffs,
   inPollingBackoff,
   interleave,
@@ -21,6 +22,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const HANDOFFS = Number(process.env.BENCH_HANDOFFS ?? 30);
+const EXPIRIES = Number(process.env.BENCH_EXPIRIES ?? 8);
 
 /**
  * Raw SDK, the library's floor: the same four requests per pair (GET, PUT If-Match, GET,
@@ -88,6 +90,7 @@ async function main() {
     lib: () => libraryPairs(lib, "bench/pairs", PAIRS),
   });
   const hand = await handoffs(holder, waiter, "bench/handoff", HANDOFFS, inPollingBackoff);
+  const expired = await expiryHandoffs(holder, waiter, "bench/expiry", EXPIRIES);
   await Promise.all([lib.close(), holder.close(), waiter.close()]);
   s3.destroy();
   server.stop();
@@ -107,6 +110,7 @@ async function main() {
       max: round(Math.max(...hand)),
       note: "S3 cannot push: the waiter polls (50 ms doubling to 1 s, jittered), so latency is the poll gap",
     },
+    expiryHandoffMs: percentiles(expired, 50, 99),
   };
   writeResults("s3", results);
   const p = results.acquireReleasePairsPerSecond;
@@ -117,6 +121,10 @@ async function main() {
   );
   console.log(
     `  release→waiter handoff (polling): p50 ${h.p50} ms, p90 ${h.p90} ms, max ${h.max} ms (n=${h.n})`,
+  );
+  const e = results.expiryHandoffMs;
+  console.log(
+    `  expiry→waiter handoff (polling, after the TTL ran out): p50 ${e.p50} ms, p99 ${e.p99} ms (n=${e.n})`,
   );
   console.log("  wrote bench/results/s3.json");
 }

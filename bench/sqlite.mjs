@@ -1,6 +1,8 @@
 // The sqlite backend: acquire+release pairs/s through the library vs raw better-sqlite3 running
-// the same statements in the same transactions, and `list` over 10,000 leases.
-//   node bench/sqlite.mjs        (after `npm run build`). Env: BENCH_PAIRS (2000), BENCH_RUNS (5).
+// the same statements in the same transactions, release→waiter and expiry→waiter handoffs
+// (sqlite cannot push: waiters poll), and `list` over 10,000 leases.
+//   node bench/sqlite.mjs        (after `npm run build`). Env: BENCH_PAIRS (2000), BENCH_RUNS (5),
+//   BENCH_HANDOFFS (30), BENCH_EXPIRIES (8).
 // Writes bench/results/sqlite.json.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -10,13 +12,23 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { create } from "../dist/backends/sqlite/index.js";
 import { newLeaseId } from "../dist/lease/lease.js";
-import { interleave, pairRates, req, timePairs } from "./support/pairs.mjs";
+import {
+  expiryHandoffs,
+  handoffs,
+  inPollingBackoff,
+  interleave,
+  pairRates,
+  req,
+  timePairs,
+} from "./support/pairs.mjs";
 import { writeResults } from "./support/results.mjs";
-import { median, round } from "./support/stats.mjs";
+import { median, percentiles, round } from "./support/stats.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const HANDOFFS = Number(process.env.BENCH_HANDOFFS ?? 30);
+const EXPIRIES = Number(process.env.BENCH_EXPIRIES ?? 8);
 const LIST_SIZE = 10_000;
 const dir = mkdtempSync(join(tmpdir(), "leasehold-bench-sqlite-"));
 
@@ -59,6 +71,16 @@ const runs = await interleave(RUNS, {
   raw: () => timePairs(PAIRS, rawPair),
   lib: () => timePairs(PAIRS, libraryPair),
 });
+
+// Two more processes' worth of clients on the same file: a holder and a polling waiter.
+const [holder, waiter] = await Promise.all(
+  [0, 1].map(() =>
+    create({ name: "sqlite", options: { path: join(dir, "lib.db") }, timeoutMs: 10_000 }),
+  ),
+);
+const hand = await handoffs(holder, waiter, "bench/handoff", HANDOFFS, inPollingBackoff);
+const expired = await expiryHandoffs(holder, waiter, "bench/expiry", EXPIRIES);
+await Promise.all([holder.close(), waiter.close()]);
 
 // list over 10,000 live leases: library iteration and the CLI, next to `node -e 0`.
 const listPath = join(dir, "list.db");
@@ -107,6 +129,12 @@ const result = {
   pairs: PAIRS,
   runs: RUNS,
   acquireReleasePairsPerSecond: pairRates(runs.lib, runs.raw, "rawSameStatements"),
+  handoffMs: {
+    ...percentiles(hand, 50, 90),
+    max: round(Math.max(...hand)),
+    note: "sqlite cannot push: the waiter polls (50 ms doubling to 1 s, jittered), so latency is the poll gap",
+  },
+  expiryHandoffMs: percentiles(expired, 50, 99),
   list10k: {
     leases: LIST_SIZE,
     libraryMs: round(median(listTimes), 1),
@@ -118,6 +146,9 @@ const result = {
 writeResults("sqlite", result, { newline: false });
 console.log(
   `sqlite: ${result.acquireReleasePairsPerSecond.library} pairs/s vs raw ${result.acquireReleasePairsPerSecond.rawSameStatements} (ratio ${result.acquireReleasePairsPerSecond.ratio}); list 10k: library ${result.list10k.libraryMs} ms, CLI ${result.list10k.cliMs} ms (node -e 0: ${result.list10k.nodeBaselineMs} ms)`,
+);
+console.log(
+  `  release→waiter handoff (polling): p50 ${result.handoffMs.p50} ms, p90 ${result.handoffMs.p90} ms, max ${result.handoffMs.max} ms (n=${result.handoffMs.n}); expiry→waiter: p50 ${result.expiryHandoffMs.p50} ms, p99 ${result.expiryHandoffMs.p99} ms (n=${result.expiryHandoffMs.n})`,
 );
 await backend.close();
 await listBackend.close();

@@ -1,5 +1,5 @@
 // The loops each backend benchmark runs the library through: timed acquire+release pairs,
-// interleaved with the raw client's, and release→waiter handoffs.
+// interleaved with the raw client's, and release→waiter and expiry→waiter handoffs.
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isHeld } from "../../dist/lease/lease.js";
@@ -58,6 +58,18 @@ export function pairRates(libRuns, rawRuns, rawKey, extra = {}) {
 }
 
 /**
+ * A waiter as the CLI's `acquire --wait` runs it: acquire, else wait for a change and retry.
+ * Resolves with the lease and the moment it was granted.
+ */
+export async function takeWhenFree(waiter, resource, ttlMs = req.ttlMs) {
+  for (;;) {
+    const got = await waiter.acquire(resource, { ...req, ttlMs });
+    if (!isHeld(got)) return { got, at: performance.now() };
+    await waiter.waitForChange(resource, Date.now() + 60_000, new AbortController().signal);
+  }
+}
+
+/**
  * Release → waiter holds the lease, `n` times: ms from the holder's release call to the waiter's
  * grant. Before each release the waiter is left `pauseMs()` to find the lease held.
  */
@@ -66,18 +78,31 @@ export async function handoffs(holder, waiter, resource, n, pauseMs) {
   for (let i = 0; i < n; i++) {
     const lease = await holder.acquire(resource, req);
     if (isHeld(lease)) throw new Error("holder could not acquire");
-    const taken = (async () => {
-      for (;;) {
-        const got = await waiter.acquire(resource, req);
-        if (!isHeld(got)) return got;
-        await waiter.waitForChange(resource, Date.now() + 30_000, new AbortController().signal);
-      }
-    })();
+    const taken = takeWhenFree(waiter, resource);
     await sleep(pauseMs());
     const t0 = performance.now();
     await holder.release(resource, lease.id);
-    const got = await taken;
-    out.push(performance.now() - t0);
+    const { got, at } = await taken;
+    out.push(at - t0);
+    await waiter.release(resource, got.id);
+  }
+  return out;
+}
+
+/**
+ * Expiry → waiter holds the lease, `n` times: the holder takes a short lease and walks away;
+ * ms from the moment its TTL ran out (the time left the backend reported at the acquire, counted
+ * from the acquire's return on this process's clock) to the waiter's grant. A backend may grant
+ * more than `ttlMs` (etcd's minimum is about 2 s); the reported time left accounts for that.
+ */
+export async function expiryHandoffs(holder, waiter, resource, n, ttlMs = 1000) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const lease = await holder.acquire(resource, { ...req, ttlMs });
+    if (isHeld(lease)) throw new Error("holder could not acquire");
+    const expiresAt = performance.now() + lease.remainingMs;
+    const { got, at } = await takeWhenFree(waiter, resource);
+    out.push(at - expiresAt);
     await waiter.release(resource, got.id);
   }
   return out;
