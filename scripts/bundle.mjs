@@ -2,10 +2,11 @@
 // `is-held` call, and Node spends it resolving and reading files: one chunk per code path instead
 // of hundreds of files cut redis/postgres/s3 `is-held` by 20-25% (BENCHMARKS.md). The library
 // (dist/index.js) stays unbundled tsc output.
-import { cpSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { etcdServicesPlugin } from "./bundle/etcd-services-plugin.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist/bundle");
@@ -26,7 +27,9 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   // pg-native is an optional addon pg loads only on request. better-sqlite3's JavaScript is
   // bundled; its addon stays in node_modules and is named by path (sqlite/native-addon.ts).
-  external: ["pg-native"],
+  // proto-loader: etcd3's use of it is replaced at build time (etcd-services-plugin.mjs), and
+  // grpc-js loads it only for channelz and ORCA, which we never serve.
+  external: ["pg-native", "@grpc/proto-loader"],
   // CommonJS dependencies call require() and read __dirname; ESM chunks have neither.
   define: { __dirname: "__lh_dirname", __filename: "__lh_filename" },
   banner: {
@@ -38,8 +41,6 @@ await build({
       'const __lh_dirname = __lh_filename.slice(0, __lh_filename.lastIndexOf("/"));',
     ].join(" "),
   },
+  plugins: [etcdServicesPlugin(join(root, "node_modules/etcd3"))],
   logLevel: "warning",
 });
-
-// etcd3 reads its .proto files at `${__dirname}/../proto` when loaded, i.e. dist/bundle/proto.
-cpSync(join(root, "node_modules/etcd3/proto"), join(out, "proto"), { recursive: true });
