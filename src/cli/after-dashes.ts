@@ -2,6 +2,7 @@ import { commandName } from "./execute.js";
 
 // A command-line word can never contain NUL, so no real word is mistaken for a stand-in.
 const STAND_IN = "\u0000leasehold-word-";
+const STAND_INS = new RegExp(`${STAND_IN}(\\d+)`, "g");
 
 /** A command line with the words after `--` replaced, and what they were. */
 export interface StoodIn {
@@ -46,5 +47,5 @@ export function restoreWords(args: Record<string, unknown>, words: readonly stri
 /** A yargs message with any stand-ins it quotes replaced by the words they stand for. */
 export function restoreInMessage(message: string, words: readonly string[]): string {
   if (words.length === 0) return message;
-  return message.replace(/\u0000leasehold-word-(\d+)/g, (s, i: string) => words[Number(i)] ?? s);
+  return message.replace(STAND_INS, (s, i: string) => words[Number(i)] ?? s);
 }
