@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { ConfigError } from "../../lease/errors.js";
+import { awsClientBasics } from "../aws-client.js";
 import type { BackendContext } from "../types.js";
 import type { ServerClock } from "./clock.js";
 
@@ -15,9 +16,8 @@ export interface DynamoSettings {
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /**
- * Turns options into DynamoDBClient settings. Every request is bounded: a connect timeout and a
- * per-request timeout no longer than the backend `timeout`, and few attempts, so a dead endpoint
- * fails within the bound instead of retrying for minutes.
+ * Turns options into DynamoDBClient settings (endpoint, credentials and request bounds as in
+ * aws-client.ts).
  * @throws ConfigError for a bad table name, half a key pair, or profile plus keys.
  */
 export function readSettings(ctx: BackendContext): DynamoSettings {
@@ -31,46 +31,7 @@ export function readSettings(ctx: BackendContext): DynamoSettings {
       { hint: "use 3 to 255 characters from A-Z a-z 0-9 _ . -" },
     );
   }
-  const keyId = str("access_key_id");
-  const secret = str("secret_access_key");
-  if ((keyId === undefined) !== (secret === undefined)) {
-    throw new ConfigError(
-      `[backend.${ctx.name}] access_key_id and secret_access_key must be set together`,
-    );
-  }
-  if (keyId !== undefined && str("profile") !== undefined) {
-    throw new ConfigError(
-      `[backend.${ctx.name}] set either profile or access_key_id/secret_access_key, not both`,
-    );
-  }
-  const endpoint = str("endpoint");
-  const region =
-    str("region") ?? (endpoint !== undefined && !process.env.AWS_REGION ? "us-east-1" : undefined);
-  const requestMs = Math.min(
-    (o.request_timeout as number | undefined) ?? ctx.timeoutMs,
-    ctx.timeoutMs,
-  );
-  const client: DynamoDBClientConfig = {
-    maxAttempts: Math.max(1, (o.max_attempts as number | undefined) ?? 3),
-    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
-    requestHandler: {
-      connectionTimeout: Math.min(requestMs, 3000),
-      requestTimeout: requestMs,
-      throwOnRequestTimeout: true,
-    },
-    ...(endpoint !== undefined ? { endpoint } : {}),
-    ...(region !== undefined ? { region } : {}),
-    ...(str("profile") !== undefined ? { profile: str("profile")! } : {}),
-    ...(keyId !== undefined && secret !== undefined
-      ? {
-          credentials: {
-            accessKeyId: keyId,
-            secretAccessKey: secret,
-            ...(str("session_token") ? { sessionToken: str("session_token")! } : {}),
-          },
-        }
-      : {}),
-  };
+  const client: DynamoDBClientConfig = awsClientBasics(ctx);
   return {
     table,
     skewMarginMs: (o.skew_margin as number | undefined) ?? 1000,

@@ -1,4 +1,5 @@
 import { BackendUnavailableError, ConfigError, type LeaseholdError } from "../../lease/errors.js";
+import { awsTransportError } from "../aws-errors.js";
 
 /** Expected answers that are not failures: a condition lost (contention), or no table yet. */
 export type DynamoOutcome = "conflict" | "no-table";
@@ -25,15 +26,6 @@ const THROTTLE_NAMES = new Set([
   "RequestLimitExceeded",
   "LimitExceededException",
 ]);
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EPIPE",
-]);
 
 /**
  * The one place DynamoDB SDK errors become leasehold outcomes (STYLE.md). A failed
@@ -56,26 +48,8 @@ export function classifyDynamoError(
   const where = `dynamodb backend "${ctx.backend}" (table ${ctx.table})`;
   if (name === "ConditionalCheckFailedException") return "conflict";
   if (name === "ResourceNotFoundException") return "no-table";
-  if (NETWORK_CODES.has(err.code ?? "")) {
-    return new BackendUnavailableError(`${where}: cannot connect (${err.code})`, {
-      cause,
-      hint: `check that endpoint/region in [backend.${ctx.backend}] are right and the service is up`,
-    });
-  }
-  if (
-    name === "AbortError" ||
-    name === "TimeoutError" ||
-    name === "RequestTimeout" ||
-    err.code === "ETIMEDOUT"
-  ) {
-    return new BackendUnavailableError(
-      `${where}: no answer within ${ctx.timeoutMs / 1000}s (${err.code ?? name})`,
-      {
-        cause,
-        hint: `check that the endpoint is reachable, or raise timeout in [backend.${ctx.backend}]`,
-      },
-    );
-  }
+  const transport = awsTransportError(cause, where, ctx.backend, ctx.timeoutMs);
+  if (transport) return transport;
   if (AUTH_NAMES.has(name) || status === 401 || status === 403) {
     return new BackendUnavailableError(
       `${where}: credentials refused or missing (${name || status})`,

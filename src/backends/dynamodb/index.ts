@@ -1,3 +1,4 @@
+import { AWS_REQUEST_OPTIONS } from "../aws-client.js";
 import { AWS_CREDENTIAL_OPTIONS } from "../aws-credentials.js";
 import type { Backend, BackendContext, OptionSpec } from "../types.js";
 import { DynamoBackend } from "./backend.js";
@@ -43,17 +44,7 @@ export const options: readonly OptionSpec[] = [
       "extra time past a lease's expiry before another client may take it over: bounds disagreement between DynamoDB's front-end clocks and clock-rate error",
     default: "1s",
   },
-  {
-    name: "request_timeout",
-    type: "duration",
-    description: "bound for one HTTP request; never more than timeout",
-  },
-  {
-    name: "max_attempts",
-    type: "integer",
-    description: "attempts per request, retries included, all within timeout",
-    default: "3",
-  },
+  ...AWS_REQUEST_OPTIONS,
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { ConfigError } from "../../lease/errors.js";
+import { awsClientBasics } from "../aws-client.js";
 import type { BackendContext } from "../types.js";
 
 /** Longest prefix that leaves room for the longest encoded resource name in a 1024-byte key. */
@@ -15,9 +16,8 @@ export interface S3Settings {
 }
 
 /**
- * Turns options into S3Client settings. Every request is bounded: a connect timeout and a
- * per-request timeout no longer than the backend `timeout`, and few attempts, so a dead endpoint
- * fails within the bound instead of retrying for minutes.
+ * Turns options into S3Client settings (endpoint, credentials and request bounds as in
+ * aws-client.ts).
  * @throws ConfigError for a missing bucket, half a key pair, or an unknown `sse`.
  */
 export function readSettings(ctx: BackendContext): S3Settings {
@@ -30,51 +30,14 @@ export function readSettings(ctx: BackendContext): S3Settings {
       hint: `add bucket = my-bucket to [backend.${ctx.name}]`,
     });
   }
-  const keyId = str("access_key_id");
-  const secret = str("secret_access_key");
-  if ((keyId === undefined) !== (secret === undefined)) {
-    throw new ConfigError(
-      `[backend.${ctx.name}] access_key_id and secret_access_key must be set together`,
-    );
-  }
-  if (keyId !== undefined && str("profile") !== undefined) {
-    throw new ConfigError(
-      `[backend.${ctx.name}] set either profile or access_key_id/secret_access_key, not both`,
-    );
-  }
   const sse = parseSse(ctx.name, str("sse"), str("kms_key_id"));
-  const endpoint = str("endpoint");
-  const region =
-    str("region") ?? (endpoint !== undefined && !process.env.AWS_REGION ? "us-east-1" : undefined);
-  const requestMs = Math.min(
-    (o.request_timeout as number | undefined) ?? ctx.timeoutMs,
-    ctx.timeoutMs,
-  );
   const client: S3ClientConfig = {
+    ...awsClientBasics(ctx),
     forcePathStyle: o.force_path_style === true,
-    maxAttempts: Math.max(1, (o.max_attempts as number | undefined) ?? 3),
-    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
-    requestHandler: {
-      connectionTimeout: Math.min(requestMs, 3000),
-      requestTimeout: requestMs,
-      throwOnRequestTimeout: true,
-    },
     // Payloads are small strings; the newer default checksum headers are refused by some
     // S3-compatible servers (Ceph RGW 16 with streamed bodies), and ETags cover integrity.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
-    ...(endpoint !== undefined ? { endpoint } : {}),
-    ...(region !== undefined ? { region } : {}),
-    ...(str("profile") !== undefined ? { profile: str("profile")! } : {}),
-    ...(keyId !== undefined && secret !== undefined
-      ? {
-          credentials: {
-            accessKeyId: keyId,
-            secretAccessKey: secret,
-            ...(str("session_token") ? { sessionToken: str("session_token")! } : {}),
-          },
-        }
-      : {}),
   };
   const prefix = (o.prefix as string | undefined) ?? "leasehold/";
   // S3 keys are at most 1024 bytes; a 512-byte resource name takes 683 of them encoded.

@@ -1,4 +1,5 @@
 import { BackendUnavailableError, ConfigError, type LeaseholdError } from "../../lease/errors.js";
+import { awsTransportError } from "../aws-errors.js";
 
 /** Expected answers that are not failures: the object is absent, or a conditional write lost. */
 export type S3Outcome = "missing" | "conflict" | "unknown";
@@ -20,16 +21,6 @@ const AUTH_NAMES = new Set([
   "ExpiredToken",
   "InvalidToken",
   "TokenRefreshRequired",
-]);
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EPIPE",
-  "ETIMEDOUT",
 ]);
 
 /**
@@ -67,26 +58,8 @@ export function classifyS3Error(cause: unknown, ctx: ErrorContext): S3Outcome | 
     );
   }
   if (ctx.write && status !== undefined && status >= 500) return "unknown";
-  if (NETWORK_CODES.has(err.code ?? "") && err.code !== "ETIMEDOUT") {
-    return new BackendUnavailableError(`${where}: cannot connect (${err.code})`, {
-      cause,
-      hint: `check that the endpoint in [backend.${ctx.backend}] is right and the server is up`,
-    });
-  }
-  if (
-    name === "AbortError" ||
-    name === "TimeoutError" ||
-    name === "RequestTimeout" ||
-    err.code === "ETIMEDOUT"
-  ) {
-    return new BackendUnavailableError(
-      `${where}: no answer within ${ctx.timeoutMs / 1000}s (${err.code ?? name})`,
-      {
-        cause,
-        hint: `check that the endpoint is reachable, or raise timeout in [backend.${ctx.backend}]`,
-      },
-    );
-  }
+  const transport = awsTransportError(cause, where, ctx.backend, ctx.timeoutMs);
+  if (transport) return transport;
   if (name === "RequestTimeTooSkewed") {
     // Only signing uses the local clock; the SDK re-syncs it from the server's Date and retries.
     return new BackendUnavailableError(

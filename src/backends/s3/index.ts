@@ -1,3 +1,4 @@
+import { AWS_REQUEST_OPTIONS } from "../aws-client.js";
 import { AWS_CREDENTIAL_OPTIONS } from "../aws-credentials.js";
 import type { Backend, BackendContext, OptionSpec } from "../types.js";
 import { S3Backend } from "./backend.js";
@@ -52,17 +53,7 @@ export const options: readonly OptionSpec[] = [
     type: "string",
     description: "KMS key id or ARN for sse = aws:kms (implies it)",
   },
-  {
-    name: "request_timeout",
-    type: "duration",
-    description: "bound for one HTTP request; never more than timeout",
-  },
-  {
-    name: "max_attempts",
-    type: "integer",
-    description: "attempts per request, retries included, all within timeout",
-    default: "3",
-  },
+  ...AWS_REQUEST_OPTIONS,
 ];
 
 /**
