@@ -28,6 +28,20 @@ const TAKE_OPTIONS = {
 } as const;
 const json = { type: "boolean", describe: "print the whole lease as JSON" } as const;
 
+/** Each command's yargs declaration: its name and positionals. */
+export const USAGE = {
+  acquire: "acquire <resource>",
+  release: "release <resource> <lease-id>",
+  renew: "renew <resource> <lease-id>",
+  current: "current <resource>",
+  "is-held": "is-held <resource> <lease-id>",
+  run: "run <resource> [command..]",
+  wait: "wait <resource>",
+  list: "list [prefix]",
+  "force-release": "force-release <resource>",
+  doctor: "doctor [resource]",
+} as const;
+
 /**
  * Declares every command's flags and examples. Handlers only record which command module to
  * load, so start-up never imports a command (or backend) it does not run.
@@ -39,7 +53,7 @@ export function registerCommands(y: Argv, select: Select): void {
     quiet: a.quiet,
   });
   y.command(
-    "acquire <resource>",
+    USAGE.acquire,
     "take a lease; prints its id on stdout",
     (c) =>
       c
@@ -57,7 +71,7 @@ export function registerCommands(y: Argv, select: Select): void {
     (a: Args) => select(RUNNERS.acquire!(a), global(a)),
   );
   y.command(
-    "release <resource> <lease-id>",
+    USAGE.release,
     "end a lease",
     (c) =>
       c
@@ -67,7 +81,7 @@ export function registerCommands(y: Argv, select: Select): void {
     (a: Args) => select(RUNNERS.release!(a), global(a)),
   );
   y.command(
-    "renew <resource> <lease-id>",
+    USAGE.renew,
     "extend (or shorten) a lease to a TTL from now",
     (c) =>
       c
@@ -79,7 +93,7 @@ export function registerCommands(y: Argv, select: Select): void {
     (a: Args) => select(RUNNERS.renew!(a), global(a)),
   );
   y.command(
-    "current <resource>",
+    USAGE.current,
     "show who holds a resource: principal<TAB>created<TAB>lease id",
     (c) =>
       c
@@ -90,7 +104,7 @@ export function registerCommands(y: Argv, select: Select): void {
     (a: Args) => select(RUNNERS.current!(a), global(a)),
   );
   y.command(
-    "is-held <resource> <lease-id>",
+    USAGE["is-held"],
     "exit 0 if the lease still holds the resource, 1 if not; prints nothing",
     (c) =>
       c
@@ -100,7 +114,7 @@ export function registerCommands(y: Argv, select: Select): void {
     (a: Args) => select(RUNNERS["is-held"]!(a), global(a)),
   );
   y.command(
-    "run <resource> [command..]",
+    USAGE.run,
     "hold a lease while a command runs: renews it, stops the command if the lease is lost",
     (c) =>
       c
@@ -140,7 +154,7 @@ export function registerCommands(y: Argv, select: Select): void {
       }, global(a)),
   );
   y.command(
-    "wait <resource>",
+    USAGE.wait,
     "block until the resource is free; takes nothing",
     (c) =>
       c
@@ -153,7 +167,7 @@ export function registerCommands(y: Argv, select: Select): void {
     (a: Args) => select(RUNNERS.wait!(a), global(a)),
   );
   y.command(
-    "list [prefix]",
+    USAGE.list,
     "list live leases on the default backend (or --backend), sorted by resource",
     (c) =>
       c
@@ -167,7 +181,7 @@ export function registerCommands(y: Argv, select: Select): void {
     (a: Args) => select(RUNNERS.list!(a), global(a)),
   );
   y.command(
-    "force-release <resource>",
+    USAGE["force-release"],
     "break someone's lease (shows the holder, asks unless --yes); the fence still increases",
     (c) =>
       c
@@ -189,7 +203,7 @@ export function registerCommands(y: Argv, select: Select): void {
     (a: Args) => select(RUNNERS["force-release"]!(a), global(a)),
   );
   y.command(
-    "doctor [resource]",
+    USAGE.doctor,
     "show the resolved config and where each value came from, and check the backend",
     (c) =>
       c

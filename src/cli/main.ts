@@ -7,6 +7,7 @@ import type { GlobalArgs } from "./context.js";
 import { commandName, execute, RUN_FAILED_BEFORE_CHILD, type Runner } from "./execute.js";
 import { ExitCode } from "./exit-codes.js";
 import { Output, type Streams } from "./output.js";
+import { explainParseFailure } from "./parse-failures.js";
 import { normalizeWaitFlag } from "./wait-option.js";
 
 /**
@@ -64,7 +65,7 @@ function buildParser(argv: string[], select: (r: Runner, g: GlobalArgs) => void)
       "completion",
       "print a bash/zsh completion script: leasehold completion >> ~/.bashrc",
     )
-    .demandCommand(1, "name a command; see leasehold --help")
+    .demandCommand(1, "name a command")
     .recommendCommands()
     .strict()
     .exitProcess(false)
@@ -75,9 +76,9 @@ function buildParser(argv: string[], select: (r: Runner, g: GlobalArgs) => void)
     .middleware((args) => restoreWords(args, stoodIn.words))
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError(restoreInMessage(msg ?? "invalid arguments", stoodIn.words), {
-        hint: "see leasehold --help",
-      });
+      const said = restoreInMessage(msg ?? "invalid arguments", stoodIn.words);
+      const { message, hint } = explainParseFailure(said, argv);
+      throw new UsageError(message, { hint });
     });
   registerCommands(parser, select);
   return parser;

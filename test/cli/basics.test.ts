@@ -103,7 +103,12 @@ describe("with no config file anywhere (sqlite default)", () => {
 
 describe("exit statuses", () => {
   it.each([
-    [["acquire"], /Not enough non-option arguments|resource/],
+    [
+      ["acquire"],
+      /missing arguments; usage: leasehold acquire <resource>\nhint: see leasehold acquire --help/,
+    ],
+    [["is-held", "x"], /usage: leasehold is-held <resource> <lease-id>/],
+    [["aquire", "x"], /unknown command "aquire"; did you mean acquire\?/],
     [["acquire", "x", "--ttl", "0"], /invalid ttl "0": must be positive/],
     [["acquire", "x", "--ttl=-5m"], /invalid ttl "-5m"/],
     [
@@ -111,7 +116,7 @@ describe("exit statuses", () => {
       /invalid ttl "soon"[\s\S]*hint: use a positive duration such as 90, 90s/,
     ],
     [["acquire", "x", "--wait", "5m", "--bogus"], /Unknown argument/i],
-    [["frobnicate", "x"], /Unknown argument|frobnicate/],
+    [["frobnicate", "x"], /unknown command "frobnicate"\nhint: see leasehold --help/],
     [
       ["-c", "/nonexistent/leasehold.ini", "acquire", "x"],
       /cannot read config file \/nonexistent\/leasehold.ini/,
