@@ -1,7 +1,7 @@
 // Bundles the CLI into dist/bundle/ (run after tsc by `npm run build`). Start-up is most of an
 // `is-held` call, and Node spends it resolving and reading files: one chunk per code path instead
-// of hundreds of files cut redis/postgres/s3 `is-held` by 20-25% (BENCHMARKS.md). The library
-// (dist/index.js) stays unbundled tsc output.
+// of hundreds of files cuts `is-held` by 15-35% depending on the backend (BENCHMARKS.md, the
+// "unbundled" column). The library (dist/index.js) stays unbundled tsc output.
 import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
