@@ -5,6 +5,7 @@ import { BackendUnavailableError } from "../../src/lease/errors.js";
 import { runCli, writeConfig } from "../support/cli.js";
 import { type DynaliteServer, startDynalite } from "../support/dynamodb.js";
 import { uniqueName } from "../support/names.js";
+import { timed } from "../support/timing.js";
 
 // Bounds are the configured timeout plus room for starting Node and importing the AWS SDK on a
 // busy machine: the point is "bounded, not a hang", not a benchmark. Unloaded, each command
@@ -13,12 +14,6 @@ import { uniqueName } from "../support/names.js";
 const CLI_TIMEOUT_MS = 3_000;
 const LIB_TIMEOUT_MS = 2_000;
 const CLI_SLACK_MS = 20_000;
-
-async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = Date.now();
-  const value = await work();
-  return { value, ms: Date.now() - started };
-}
 
 let server: DynaliteServer;
 let config: string;

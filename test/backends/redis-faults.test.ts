@@ -8,6 +8,7 @@ import { isHeld, type Lease } from "../../src/lease/lease.js";
 import { runCli, writeConfig } from "../support/cli.js";
 import { uniqueName } from "../support/names.js";
 import { type RedisServer, startRedis } from "../support/redis.js";
+import { failure, timed } from "../support/timing.js";
 
 // Wall-clock bounds here prove "bounded by the configured timeout, not a hang"; they are not a
 // benchmark. A CLI call includes starting Node, which on a loaded two-core machine has taken
@@ -17,22 +18,6 @@ const TIMEOUT_MS = 2_000;
 const CLI_BOUND_MS = 30_000;
 const LIBRARY_BOUND_MS = 2 * TIMEOUT_MS;
 const req = { principal: "alice@test", ttlMs: 60_000 };
-
-async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = Date.now();
-  const value = await work();
-  return { value, ms: Date.now() - started };
-}
-
-async function failure(work: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const started = Date.now();
-  try {
-    await work();
-  } catch (error) {
-    return { error, ms: Date.now() - started };
-  }
-  throw new Error("expected the operation to fail");
-}
 
 describe("redis faults through the CLI", () => {
   let server: RedisServer;

@@ -6,6 +6,7 @@ import { isHeld, type Lease } from "../../src/lease/lease.js";
 import { runCli, writeConfig } from "../support/cli.js";
 import { uniqueName } from "../support/names.js";
 import { type RgwServer, startRgw } from "../support/s3.js";
+import { failure, timed } from "../support/timing.js";
 
 // Bounds are the configured timeout plus room for starting Node and importing the AWS SDK on a
 // busy two-core machine: the point is "bounded, not a hang", not a benchmark.
@@ -13,22 +14,6 @@ const CLI_TIMEOUT_MS = 3_000;
 const LIB_TIMEOUT_MS = 2_000;
 const CLI_SLACK_MS = 10_000;
 const req = { principal: "alice@test", ttlMs: 60_000 };
-
-async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = Date.now();
-  const value = await work();
-  return { value, ms: Date.now() - started };
-}
-
-async function failure(work: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const started = Date.now();
-  try {
-    await work();
-  } catch (error) {
-    return { error, ms: Date.now() - started };
-  }
-  throw new Error("expected the operation to fail");
-}
 
 let rgw: RgwServer;
 beforeAll(async () => {
