@@ -3,14 +3,12 @@
 // Env: BENCH_PAIRS (300), BENCH_RUNS (5), BENCH_HANDOFFS (50), BENCH_EXPIRIES (8),
 // LEASEHOLD_BENCH_ETCD (use a running member's URL). Writes bench/results/etcd.json.
 import { cpus, loadavg } from "node:os";
-import { performance } from "node:perf_hooks";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Etcd3 } from "etcd3";
 import { create } from "../dist/backends/etcd/index.js";
 import { KeyLayout } from "../dist/backends/etcd/keys.js";
 import { leaseSeconds } from "../dist/backends/etcd/leases.js";
 import { acquireTxn, releaseTxn } from "../dist/backends/etcd/requests.js";
-import { isHeld, newLeaseId } from "../dist/lease/lease.js";
+import { newLeaseId } from "../dist/lease/lease.js";
 import { startEtcd } from "./support/etcd-server.mjs";
 import {
   expiryHandoffs,

@@ -3,20 +3,10 @@
 // `node bench/dynamodb.mjs` needs no TypeScript tooling.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
+import { freePort } from "./free-port.mjs";
 
 const CLI = createRequire(import.meta.url).resolve("dynalite/cli.js");
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => done(port));
-    });
-  });
-}
 
 function accepts(port) {
   return new Promise((done) => {

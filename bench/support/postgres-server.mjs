@@ -4,9 +4,9 @@
 // BENCH_PG_FAST=1, so the numbers resemble a real server's.
 import { execFileSync, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./free-port.mjs";
 
 function binDir() {
   if (process.env.LEASEHOLD_TEST_PG_BINDIR) return process.env.LEASEHOLD_TEST_PG_BINDIR;
@@ -18,17 +18,6 @@ function binDir() {
   if (!versions[0])
     throw new Error("PostgreSQL binaries not found: run test/support/install/postgres.sh");
   return join(root, versions[0], "bin");
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts the cluster; returns { url, stop() }. The cluster is removed on process exit too. */

@@ -2,9 +2,10 @@ import { chmodSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, runCli, writeConfig } from "../support/cli.js";
 import { type EtcdCluster, startEtcd } from "../support/etcd.js";
+import { freePort } from "../support/free-port.js";
 import { type PostgresServer, startPostgres } from "../support/postgres.js";
 import { type RedisServer, startRedis } from "../support/redis.js";
-import { freePort, type RgwServer, startRgw } from "../support/s3.js";
+import { type RgwServer, startRgw } from "../support/s3.js";
 
 // Secrets (passwords in options or inside URLs, secret keys, tokens) must never be printed:
 // not in an error, not by doctor, not in --json, not even with LEASEHOLD_DEBUG=1 (its causes and

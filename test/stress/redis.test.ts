@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisServer, startRedis } from "../support/redis.js";
-import { race } from "./race.js";
+import { startRedis } from "../support/redis.js";
+import { describeRace } from "./describe-race.js";
 
 // Grant and expiry stamps come from Redis itself (TIME inside the script, PEXPIREAT).
-describe("stress: redis", () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await startRedis();
-  });
-  afterAll(() => server?.destroy());
-
-  it("16 processes racing on 4 resources: no two leases overlap, fences rise in grant order", async () => {
-    const r = await race({
-      label: "redis",
-      backend: "redis",
-      ini: `[backend.redis]\nurl = ${server.url}\n`,
-      model: "exact",
-      target: 500,
-      seconds: 20,
-      ttlMs: 800,
-    });
-    expect(r.violations).toEqual([]);
-    expect(r.workerFailures).toBe(0);
-    expect(r.leases).toBeGreaterThan(100);
-  }, 300_000);
+describeRace("stress: redis", {
+  start: () => startRedis(),
+  stop: (server) => server.destroy(),
+  options: (server) => ({
+    label: "redis",
+    backend: "redis",
+    ini: `[backend.redis]\nurl = ${server.url}\n`,
+    model: "exact",
+    target: 500,
+    seconds: 20,
+    ttlMs: 800,
+  }),
+  minLeases: 100,
 });

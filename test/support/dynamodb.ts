@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
+import { freePort } from "./free-port.js";
 
 const DYNALITE_CLI = createRequire(import.meta.url).resolve("dynalite/cli.js");
 
@@ -95,16 +96,6 @@ export async function startDynalite(): Promise<DynaliteServer> {
 }
 
 /** A port the kernel just handed out on 127.0.0.1 (another process may still take it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves true once `port` accepts connections, false if the child exits or 10 s pass. */
 async function listening(port: number, child: ChildProcess): Promise<boolean> {

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "../../src/backends/etcd/index.js";
 import type { Backend } from "../../src/backends/types.js";
 import { runCli } from "./cli.js";
+import { freePort } from "./free-port.js";
 import { uniqueName } from "./names.js";
 
 /** One etcd member started by the tests, on loopback ports of its own. */
@@ -263,17 +263,6 @@ function tail(path: string): string {
   } catch {
     return "";
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => done(port));
-    });
-  });
 }
 
 /**

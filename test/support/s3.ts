@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePort } from "./free-port.js";
 
 const START_SCRIPT = resolve(import.meta.dirname, "rgw/start.sh");
 
@@ -202,16 +203,6 @@ async function waitForHttp(url: string, withinMs: number): Promise<void> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A port the kernel says is free right now. */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.on("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => done(port));
-    });
-  });
-}
 
 /** `count` consecutive free ports (the OSD binds several from a range). */
 async function freeRange(count: number): Promise<[number, number]> {
