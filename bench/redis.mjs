@@ -29,21 +29,26 @@ const HANDOFFS = Number(process.env.BENCH_HANDOFFS ?? 200);
 const EXPIRIES = Number(process.env.BENCH_EXPIRIES ?? 8);
 const keys = new KeySpace("leasehold:");
 
+/** The library's acquire script through raw ioredis; true when it granted the lease. */
+async function rawAcquire(scripted, k, id, resource) {
+  const [granted] = await scripted.leaseholdAcquire(
+    k.lease,
+    k.fence,
+    id,
+    req.principal,
+    "",
+    req.ttlMs,
+    resource,
+  );
+  return granted === 1;
+}
+
 /** Raw ioredis: the very same two scripts (EVALSHA) per pair on one connection: the floor. */
 async function rawPairs(scripted, resource) {
   const k = keys.of(resource);
   return timePairs(PAIRS, async () => {
     const id = newLeaseId();
-    const [granted] = await scripted.leaseholdAcquire(
-      k.lease,
-      k.fence,
-      id,
-      req.principal,
-      "",
-      req.ttlMs,
-      resource,
-    );
-    if (granted !== 1) throw new Error("raw acquire failed");
+    if (!(await rawAcquire(scripted, k, id, resource))) throw new Error("raw acquire failed");
     if ((await scripted.leaseholdRelease(k.lease, id, k.channel)) !== 1)
       throw new Error("raw release failed");
   });
@@ -67,7 +72,7 @@ async function rawHandoffs(url, resource) {
   const out = [];
   for (let i = 0; i < HANDOFFS; i++) {
     const held = newLeaseId();
-    await holder.leaseholdAcquire(k.lease, k.fence, held, req.principal, "", req.ttlMs, resource);
+    await rawAcquire(holder, k, held, resource);
     const heard = new Promise((r) => sub.once("message", r));
     // The same idle pause as the library's handoff, so both start from a quiet event loop
     // (waking a sleeping process and server costs a fraction of a millisecond by itself).
@@ -76,16 +81,7 @@ async function rawHandoffs(url, resource) {
     await holder.leaseholdRelease(k.lease, held, k.channel);
     await heard;
     const id = newLeaseId();
-    const [granted] = await waiter.leaseholdAcquire(
-      k.lease,
-      k.fence,
-      id,
-      req.principal,
-      "",
-      req.ttlMs,
-      resource,
-    );
-    if (granted !== 1) throw new Error("raw handoff acquire failed");
+    if (!(await rawAcquire(waiter, k, id, resource))) throw new Error("raw handoff acquire failed");
     out.push(performance.now() - t0);
     await waiter.leaseholdRelease(k.lease, id, k.channel);
   }
