@@ -146,7 +146,8 @@ export class Leasehold {
       if (signal.aborted) throw new AbortedError(`stopped waiting for ${resource}`);
       const result = await this.tryAcquire(resource, opts);
       if (!isHeld(result)) return result;
-      if (Date.now() >= deadline) throw heldError(resource, result.holder, waitMs > 0);
+      if (Date.now() >= deadline)
+        throw heldError(resource, result.holder, waitMs > 0 ? "--wait" : undefined);
       opts.onWaiting?.(result.holder);
       const b = await this.backendFor(resource);
       await b.backend.waitForChange(resource, deadline, signal);
@@ -257,7 +258,7 @@ export class Leasehold {
       if (signal.aborted) throw new AbortedError(`stopped waiting for ${resource}`);
       const holder = await this.current(resource);
       if (!holder) return;
-      if (Date.now() >= deadline) throw heldError(resource, holder, true);
+      if (Date.now() >= deadline) throw heldError(resource, holder, "--timeout");
       opts.onWaiting?.(holder);
       await b.backend.waitForChange(resource, deadline, signal);
     }

@@ -27,14 +27,21 @@ export function lostError(resource: string, reason: LossReason): LeaseLostError 
   });
 }
 
-/** The error acquire throws when the resource is held (after waiting, if asked). */
-export function heldError(resource: string, holder: Lease, waited: boolean): LeaseHeldError {
+/**
+ * The error acquire and waitUntilFree throw when the resource is held. `waitedWith` names the
+ * option that bounded the wait (`--wait` for acquire, `--timeout` for waitUntilFree), if any.
+ */
+export function heldError(
+  resource: string,
+  holder: Lease,
+  waitedWith?: "--wait" | "--timeout",
+): LeaseHeldError {
   const reason = holder.reason ? ` (${JSON.stringify(holder.reason)})` : "";
   const until = holder.expiresAt.toISOString().replace(/\.\d+Z$/, "Z");
-  const msg = `${resource} is held by ${holder.principal}${reason} until ${until}${waited ? "; gave up waiting" : ""}`;
+  const msg = `${resource} is held by ${holder.principal}${reason} until ${until}${waitedWith ? "; gave up waiting" : ""}`;
   return new LeaseHeldError(msg, holder, {
-    hint: waited
-      ? "wait longer with a larger --wait"
+    hint: waitedWith
+      ? `wait longer with a larger ${waitedWith}`
       : `retry with --wait 5m, or see: leasehold current ${resource}`,
   });
 }

@@ -1,4 +1,3 @@
-import { LeaseHeldError } from "../../lease/errors.js";
 import type { CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { WaitStatus } from "../wait-status.js";
@@ -18,13 +17,6 @@ export async function wait(args: WaitArgs, ctx: CommandContext): Promise<number>
       signal: ctx.signal,
       onWaiting: (holder) => status.update(holder),
     });
-  } catch (e) {
-    // The library's hint names acquire's --wait; this command's limit is --timeout.
-    if (e instanceof LeaseHeldError)
-      throw new LeaseHeldError(e.message, e.holder, {
-        hint: "wait longer with a larger --timeout",
-      });
-    throw e;
   } finally {
     status.clear();
   }
