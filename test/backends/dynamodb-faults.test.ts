@@ -5,7 +5,7 @@ import { BackendUnavailableError } from "../../src/lease/errors.js";
 import { runCli, writeConfig } from "../support/cli.js";
 import { type DynaliteServer, startDynalite } from "../support/dynamodb.js";
 import { uniqueName } from "../support/names.js";
-import { timed } from "../support/timing.js";
+import { failure, timed } from "../support/timing.js";
 
 // Bounds are the configured timeout plus room for starting Node and importing the AWS SDK on a
 // busy machine: the point is "bounded, not a hang", not a benchmark. Unloaded, each command
@@ -92,13 +92,9 @@ describe("dynamodb faults (timeout = 3s)", () => {
         () => backend.acquire(r, { principal: "bob@test", ttlMs: 60_000 }),
         () => backend.forceRelease(r),
       ]) {
-        const started = Date.now();
-        const error = await op().then(
-          () => undefined,
-          (e: unknown) => e,
-        );
+        const { error, ms } = await failure(op);
         expect(error).toBeInstanceOf(BackendUnavailableError);
-        expect(Date.now() - started).toBeLessThan(LIB_TIMEOUT_MS + 1_500);
+        expect(ms).toBeLessThan(LIB_TIMEOUT_MS + 1_500);
       }
     } finally {
       server.thaw();
